@@ -1,0 +1,34 @@
+# The two commands: `make run` serves the API, `make test` passes the suite. Both install what they need.
+SHELL := /bin/bash
+NODE_STAMP := node_modules/.v2crm-installed
+
+.PHONY: install build run test typecheck jest clean
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v node >/dev/null || { echo "Node.js 20+ is required: https://nodejs.org"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NODE_STAMP)
+
+build: install
+	npx tsc -p tsconfig.build.json
+
+## Serve on PORT (default 3000): embedded PostgreSQL under DATA_DIR (default ./data), or DATABASE_URL.
+run: build
+	node dist/src/main.js serve
+
+typecheck: install
+	npx tsc -p tsconfig.json --noEmit
+
+jest: install
+	npx jest
+
+## The whole suite: type check, build (the CLI specs run dist/), then every spec
+## (PGlite; a real server when TEST_DATABASE_URL is set).
+test: build
+	npx tsc -p tsconfig.json --noEmit
+	npx jest
+
+clean:
+	rm -rf dist

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { knexForPostgres } from '../../src/db';
+import { adminUrl, withDatabase } from '../support/pg-url';
+import { runCli, startServer } from '../support/server-process';
+
+jest.setTimeout(180000);
+
+/** A fresh empty database for the built server: a temp DATA_DIR, or a new database on the test server. */
+async function freshDatabase(): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+  const url = process.env.TEST_DATABASE_URL;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-first-'));
+  if (!url) return { env: { DATA_DIR: dir }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  const name = `v2crm_first_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = knexForPostgres(adminUrl(url), 1);
+  await admin.raw(`CREATE DATABASE ${name}`);
+  return {
+    env: { DATABASE_URL: withDatabase(url, name), DATA_DIR: dir },
+    cleanup: async () => {
+      await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function basic(email: string, password: string) {
+  return { Authorization: `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}` };
+}
+
+describe('first start, restart and the CLI', () => {
+  it('when started on an empty database without ADMIN_PASSWORD, then base data exists, the password is logged once, and data survives a restart', async () => {
+    const db = await freshDatabase();
+    try {
+      const first = await startServer({ ...db.env, ADMIN_EMAIL: 'boss@example.com', ADMIN_PASSWORD: '' });
+      const pwLine = first.logs.find((l) => typeof l.password === 'string');
+      expect(pwLine).toBeDefined();
+      const password = pwLine!.password as string;
+      expect(password.length).toBeGreaterThanOrEqual(16);
+      const base = `http://127.0.0.1:${first.port}`;
+      const auth = basic('boss@example.com', password);
+
+      const created = await fetch(`${base}/api/v2/crm/accounts`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'Survivor', company_id: 1 }),
+      });
+      expect(created.status).toBe(200);
+      const account = await created.json();
+      expect(account.company).toMatchObject({ id: 1, code: 'ACM', name: 'Acme Corporation', currency_code: 'GBP' });
+      expect(account.company.currency).toEqual({ code: 'GBP', name: 'British Pound Sterling', symbol: '£', html_code: null, id: 1, is_base: true });
+      expect(account.company.settings).toEqual({ time_format: 'H:i', date_format: 'Y-m-d', locale: 'en_GB', week_starts: null, non_working_days: null });
+      expect(await first.stop()).toBe(0);
+
+      const second = await startServer(db.env);
+      expect(second.logs.some((l) => typeof l.password === 'string')).toBe(false);
+      const again = await fetch(`http://127.0.0.1:${second.port}/api/v2/crm/accounts/${account.id}`, { headers: auth });
+      expect(again.status).toBe(200);
+      expect((await again.json()).name).toBe('Survivor');
+      await second.stop();
+
+      const add = await runCli(['user', 'add', '--email', 'clerk@example.com', '--password', 'clerk-pass-1', '--role', 'user'], db.env);
+      expect(add.stderr).toBe('');
+      expect(add.code).toBe(0);
+      expect(add.stdout).toContain('clerk@example.com');
+      const dup = await runCli(['user', 'add', '--email', 'CLERK@example.com', '--password', 'clerk-pass-1'], db.env);
+      expect(dup.code).toBe(1);
+      expect(dup.stderr).toContain('already exists');
+      const short = await runCli(['user', 'add', '--email', 'x@example.com', '--password', 'short'], db.env);
+      expect(short.code).toBe(1);
+      expect(short.stderr).toContain('at least 8');
+
+      const third = await startServer(db.env);
+      const asClerk = await fetch(`http://127.0.0.1:${third.port}/api/v2/crm/accounts`, { headers: basic('clerk@example.com', 'clerk-pass-1') });
+      expect(asClerk.status).toBe(200);
+      await third.stop();
+    } finally {
+      await db.cleanup();
+    }
+  });
+});

@@ -1,0 +1,5 @@
+/** Credentials of the admin seeded into every test database. */
+export const ADMIN_EMAIL = 'admin@example.com';
+export const ADMIN_PASSWORD = 'correct-horse-battery';
+export const TEMPLATE_FILE_ENV = 'V2CRM_TEST_TEMPLATE_FILE';
+export const TEMPLATE_DB_ENV = 'V2CRM_TEST_TEMPLATE_DB';

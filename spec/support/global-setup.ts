@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { knexForPglite, knexForPostgres, openPglite } from '../../src/db';
+import { migrateLatest } from '../../src/db/migrate';
+import { seedBase } from '../../seeds/base';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DB_ENV, TEMPLATE_FILE_ENV } from './constants';
+import { adminUrl, withDatabase } from './pg-url';
+
+/**
+ * Migrates and seeds one template database per run; each spec file then clones it
+ * (PGlite: loadDataDir of a dump; PostgreSQL: CREATE DATABASE ... TEMPLATE), because
+ * PGlite's initdb takes seconds and should not be paid per test.
+ */
+export default async function globalSetup() {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const name = `v2crm_tpl_${process.pid}_${Date.now()}`;
+    const admin = knexForPostgres(adminUrl(url), 1);
+    await admin.raw(`CREATE DATABASE ${name}`);
+    await admin.destroy();
+    const knex = knexForPostgres(withDatabase(url, name), 1);
+    await migrateLatest(knex);
+    await seedBase(knex, { adminEmail: ADMIN_EMAIL, adminPassword: ADMIN_PASSWORD });
+    await knex.destroy();
+    process.env[TEMPLATE_DB_ENV] = name;
+    return;
+  }
+  const pglite = await openPglite();
+  const knex = knexForPglite(pglite);
+  await migrateLatest(knex);
+  await seedBase(knex, { adminEmail: ADMIN_EMAIL, adminPassword: ADMIN_PASSWORD });
+  const dump = await pglite.dumpDataDir('none');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-test-')), 'template.tar');
+  fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  await knex.destroy();
+  process.env[TEMPLATE_FILE_ENV] = file;
+}

@@ -1,0 +1,72 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const MAIN = path.join(ROOT, 'dist/src/main.js');
+
+export interface ServerProcess {
+  port: number;
+  /** Every log line so far, parsed. */
+  logs: Record<string, unknown>[];
+  stop(): Promise<number | null>;
+}
+
+/** Starts the built CLI's `serve` with PORT=0 and waits for its "listening" log line. */
+export function startServer(env: Record<string, string>, timeoutMs = 60000): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          const entry = JSON.parse(line);
+          logs.push(entry);
+          if (typeof entry.port === 'number' && /listening/.test(entry.msg)) {
+            clearTimeout(timer);
+            resolve({
+              port: entry.port,
+              logs,
+              stop: () =>
+                new Promise((res) => {
+                  child.once('exit', (code) => res(code));
+                  child.kill('SIGTERM');
+                }),
+            });
+          }
+        } catch {
+          /* not a log line */
+        }
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening; stderr: ${stderr}`));
+    });
+  });
+}
+
+/** Runs the built CLI once and collects its output. */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}

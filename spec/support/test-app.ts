@@ -1,0 +1,106 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { Express } from 'express';
+import { Knex } from 'knex';
+import pino from 'pino';
+import supertest from 'supertest';
+import { createApp } from '../../src/app';
+import { knexForPglite, knexForPostgres, openPglite } from '../../src/db';
+import { createOrg } from '../../src/orgs/service';
+import { createUser, Role } from '../../src/users/service';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DB_ENV, TEMPLATE_FILE_ENV } from './constants';
+import { adminUrl, withDatabase } from './pg-url';
+
+export interface Login {
+  email: string;
+  password: string;
+}
+
+export interface TestApp {
+  app: Express;
+  knex: Knex;
+  admin: Login;
+  /** A request with the admin's (or the given) Basic credentials. */
+  as(login?: Login): {
+    get(url: string): supertest.Test;
+    post(url: string): supertest.Test;
+    put(url: string): supertest.Test;
+    delete(url: string): supertest.Test;
+  };
+  /** supertest without credentials. */
+  anon: supertest.Agent;
+  addUser(opts?: { role?: Role; orgId?: number }): Promise<Login & { id: number }>;
+  /** A second organisation (tenant) with its own company and admin. */
+  addOrg(): Promise<{ orgId: number; companyId: number; admin: Login & { id: number } }>;
+  close(): Promise<void>;
+}
+
+let seq = 0;
+
+/** A fresh database cloned from the run's template, and the real HTTP stack on it. */
+export async function makeTestApp(opts: { maxLimit?: number; bodyLimit?: number } = {}): Promise<TestApp> {
+  const url = process.env.TEST_DATABASE_URL;
+  let knex: Knex;
+  let drop: () => Promise<void> = async () => undefined;
+  if (url) {
+    const template = process.env[TEMPLATE_DB_ENV]!;
+    const name = `v2crm_t_${process.pid}_${++seq}_${crypto.randomBytes(3).toString('hex')}`;
+    const admin = knexForPostgres(adminUrl(url), 1);
+    await admin.raw(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    knex = knexForPostgres(withDatabase(url, name), 10);
+    drop = async () => {
+      await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.destroy();
+    };
+  } else {
+    const file = process.env[TEMPLATE_FILE_ENV];
+    if (!file) throw new Error('the jest globalSetup did not run (spec/support/global-setup.ts)');
+    const pglite = await openPglite(undefined, new Blob([fs.readFileSync(file)]));
+    knex = knexForPglite(pglite);
+  }
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const app = createApp({
+    knex,
+    config: { bodyLimit: opts.bodyLimit ?? 1024 * 1024, maxLimit: opts.maxLimit ?? 10000 },
+    log,
+  });
+  const admin = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
+  const anon = supertest(app) as unknown as supertest.Agent;
+  let userSeq = 0;
+  const addUser = async (o: { role?: Role; orgId?: number } = {}) => {
+    const email = `user${++userSeq}-${crypto.randomBytes(3).toString('hex')}@example.com`;
+    const password = `pw-${crypto.randomBytes(6).toString('hex')}`;
+    const u = await createUser(knex, { orgId: o.orgId ?? 1, email, password, role: o.role ?? 'user' });
+    return { email, password, id: u.id };
+  };
+  return {
+    app,
+    knex,
+    admin,
+    anon,
+    as(login: Login = admin) {
+      const st = supertest(app);
+      return {
+        get: (u: string) => st.get(u).auth(login.email, login.password),
+        post: (u: string) => st.post(u).auth(login.email, login.password),
+        put: (u: string) => st.put(u).auth(login.email, login.password),
+        delete: (u: string) => st.delete(u).auth(login.email, login.password),
+      };
+    },
+    addUser,
+    async addOrg() {
+      const n = ++seq;
+      const { orgId, companyId } = await createOrg(knex, {
+        name: `Other org ${n}`,
+        companyCode: `OTH${n}`,
+        companyName: `Other ${n} Ltd`,
+        baseCurrency: 'EUR',
+      });
+      return { orgId, companyId, admin: await addUser({ role: 'admin', orgId }) };
+    },
+    async close() {
+      await knex.destroy();
+      await drop();
+    },
+  };
+}

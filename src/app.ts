@@ -1,0 +1,45 @@
+import express, { Express } from 'express';
+import { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { Config } from './config';
+import { basicAuth } from './auth/basic';
+import { bodyParsers } from './http/body';
+import { errorMiddleware, notFoundRoute } from './http/error-middleware';
+import { requestLogger } from './http/logger';
+import { accountRoutes } from './crm/accounts/routes';
+import { AccountService } from './crm/accounts/service';
+import { metaRoutes } from './meta/routes';
+import { loadOpenApi } from './openapi/document';
+
+export interface AppDeps {
+  knex: Knex;
+  config: Pick<Config, 'bodyLimit' | 'maxLimit'>;
+  log: Logger;
+}
+
+/** The whole HTTP API; no global state, so each test builds its own. */
+export function createApp({ knex, config, log }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestLogger(log));
+
+  app.get('/api/v2/openapi.yaml', (_req, res) => {
+    res.type('application/yaml').send(loadOpenApi().text);
+  });
+  app.get('/health', async (_req, res) => {
+    await knex.raw('select 1');
+    res.json({ status: 'ok' });
+  });
+
+  const api = express.Router();
+  api.use(basicAuth(knex));
+  api.use(bodyParsers(config.bodyLimit));
+  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit)));
+  api.use('/v2/meta', metaRoutes(knex));
+  app.use('/api', api);
+
+  app.use(notFoundRoute);
+  app.use(errorMiddleware(log));
+  return app;
+}

@@ -1,0 +1,88 @@
+import crypto from 'node:crypto';
+import { NextFunction, Request, Response } from 'express';
+import passport from 'passport';
+import { BasicStrategy } from 'passport-http';
+import { Knex } from 'knex';
+import { UnauthorizedError } from '../http/errors';
+import { dummyPasswordHash, verifyPassword } from './password';
+import { findUserByEmail, Role } from '../users/service';
+
+/** Who is calling: every service call is scoped by `orgId`. */
+export interface Caller {
+  id: number;
+  orgId: number;
+  role: Role;
+  email: string;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    // passport types req.user as Express.User; ours is the Caller.
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface User extends Caller {}
+  }
+}
+
+/**
+ * Verified credentials are remembered for a short time, keyed by an HMAC of "email:password" under a
+ * per-process random key: scrypt costs ~30 ms by design, and a sync job sends the same header on
+ * every request. Only successes are cached; nothing stored reveals the password.
+ */
+class CredentialCache {
+  private readonly key = crypto.randomBytes(32);
+  private readonly entries = new Map<string, { caller: Caller; expires: number }>();
+  constructor(private readonly ttlMs: number, private readonly maxEntries = 10000) {}
+
+  digest(email: string, password: string): string {
+    return crypto.createHmac('sha256', this.key).update(`${email}\u0000${password}`).digest('base64');
+  }
+  get(digest: string): Caller | undefined {
+    const hit = this.entries.get(digest);
+    if (!hit) return undefined;
+    if (hit.expires < Date.now()) {
+      this.entries.delete(digest);
+      return undefined;
+    }
+    return hit.caller;
+  }
+  set(digest: string, caller: Caller) {
+    if (this.entries.size >= this.maxEntries) this.entries.clear();
+    this.entries.set(digest, { caller, expires: Date.now() + this.ttlMs });
+  }
+}
+
+export async function checkCredentials(knex: Knex, email: string, password: string): Promise<Caller | undefined> {
+  const user = await findUserByEmail(knex, email);
+  // Unknown users cost one scrypt too, so response time does not tell which e-mails exist.
+  const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
+  if (!user || !ok || !user.is_active) return undefined;
+  return { id: user.id, orgId: user.org_id, role: user.role, email: user.email };
+}
+
+/** HTTP Basic on every /api route; failures are a JSON 401 with `WWW-Authenticate`. */
+export function basicAuth(knex: Knex, cacheTtlMs = 60_000) {
+  const cache = new CredentialCache(cacheTtlMs);
+  const strategy = new BasicStrategy((email, password, done) => {
+    const digest = cache.digest(email.toLowerCase(), password);
+    const cached = cache.get(digest);
+    if (cached) return done(null, cached);
+    checkCredentials(knex, email, password).then(
+      (caller) => {
+        if (caller) cache.set(digest, caller);
+        done(null, caller ?? false);
+      },
+      (err) => done(err),
+    );
+  });
+  const authenticator = new passport.Passport();
+  authenticator.use('basic', strategy);
+  return (req: Request, res: Response, next: NextFunction) => {
+    authenticator.authenticate('basic', { session: false }, (err: unknown, caller: Caller | false) => {
+      if (err) return next(err);
+      if (!caller) return next(new UnauthorizedError());
+      req.user = caller;
+      next();
+    })(req, res, next);
+  };
+}

@@ -1,0 +1,33 @@
+import type { Logger } from 'pino';
+import { Config, loadConfig } from '../config';
+import { Db, openDb } from '../db';
+import { migrateLatest } from '../db/migrate';
+import { createLogger } from '../http/logger';
+import { seedBase } from '../../seeds/base';
+
+export interface Ready {
+  config: Config;
+  db: Db;
+  log: Logger;
+}
+
+/** Config, database, migrations and base data: what every command needs before it starts. */
+export async function prepare(opts: { seed?: boolean } = {}): Promise<Ready> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const db = await openDb(config);
+  log.info({ database: db.kind === 'postgres' ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir})` }, 'database opened');
+  const applied = await migrateLatest(db.knex);
+  if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  if (opts.seed !== false) {
+    const seeded = await seedBase(db.knex, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
+    if (seeded.created) {
+      log.info({ email: seeded.adminEmail }, 'first start: organisation, currencies, company 1 (ACM) and admin user created');
+      if (seeded.generatedPassword) {
+        // Printed once, on the first start only; it is not stored anywhere in clear.
+        log.warn({ email: seeded.adminEmail, password: seeded.generatedPassword }, 'generated admin password: note it now, it is not shown again');
+      }
+    }
+  }
+  return { config, db, log };
+}

@@ -1,0 +1,80 @@
+import { Knex } from 'knex';
+
+export type AccountRow = Record<string, unknown> & {
+  id: number;
+  org_id: number;
+  company_id: number;
+  custom_fields: Record<string, unknown>;
+  is_deleted: boolean;
+};
+
+export interface Related {
+  industries: Map<number, { id: number; name: string }[]>;
+  tags: Map<number, string[]>;
+}
+
+/** The only place that writes SQL for accounts. Every call takes the organisation. */
+export class AccountRepo {
+  constructor(private readonly knex: Knex) {}
+
+  /** Base of every read: the organisation's accounts. */
+  scoped(orgId: number, db: Knex = this.knex): Knex.QueryBuilder {
+    return db('accounts').where('accounts.org_id', orgId);
+  }
+
+  async findById(orgId: number, id: number, db: Knex = this.knex): Promise<AccountRow | undefined> {
+    return this.scoped(orgId, db).where('accounts.id', id).first('accounts.*');
+  }
+
+  async insert(values: Record<string, unknown>, db: Knex = this.knex): Promise<AccountRow> {
+    const [row] = await db('accounts').insert(values).returning('*');
+    return row;
+  }
+
+  /** Partial update; custom fields are merged key by key into the stored object. */
+  async update(
+    orgId: number,
+    id: number,
+    values: Record<string, unknown>,
+    customFields: Record<string, unknown> | undefined,
+    db: Knex = this.knex,
+  ): Promise<AccountRow | undefined> {
+    const patch: Record<string, unknown> = { ...values };
+    if (customFields && Object.keys(customFields).length > 0) {
+      patch.custom_fields = db.raw('accounts.custom_fields || ?::jsonb', [JSON.stringify(customFields)]);
+    }
+    if (Object.keys(patch).length === 0) return this.findById(orgId, id, db);
+    const [row] = await this.scoped(orgId, db).where('accounts.id', id).update(patch).returning('*');
+    return row;
+  }
+
+  /** Industries and tags of a batch of accounts: two queries whatever the batch size. */
+  async related(ids: number[], db: Knex = this.knex): Promise<Related> {
+    const industries = new Map<number, { id: number; name: string }[]>();
+    const tags = new Map<number, string[]>();
+    if (ids.length === 0) return { industries, tags };
+    const [ind, tg] = await Promise.all([
+      db('account_industries as ai')
+        .join('industries as i', 'i.id', 'ai.industry_id')
+        .whereIn('ai.account_id', ids)
+        .orderBy(['ai.account_id', 'i.name'])
+        .select('ai.account_id', 'i.id', 'i.name'),
+      db('account_tags as at')
+        .join('tags as t', 't.id', 'at.tag_id')
+        .whereIn('at.account_id', ids)
+        .orderBy(['at.account_id', 't.name'])
+        .select('at.account_id', 't.name'),
+    ]);
+    for (const r of ind) {
+      const list = industries.get(r.account_id) ?? [];
+      list.push({ id: r.id, name: r.name });
+      industries.set(r.account_id, list);
+    }
+    for (const r of tg) {
+      const list = tags.get(r.account_id) ?? [];
+      list.push(r.name);
+      tags.set(r.account_id, list);
+    }
+    return { industries, tags };
+  }
+}

@@ -1,0 +1,19 @@
+import { Knex } from 'knex';
+import * as m001 from '../../migrations/001_foundation';
+
+/** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
+const MIGRATIONS: Record<string, Knex.Migration> = {
+  '001_foundation': m001,
+};
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name],
+};
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest({ migrationSource: source })) as [number, string[]];
+  return applied;
+}

@@ -1,0 +1,72 @@
+import { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { HttpError } from './errors';
+
+interface ErrorWithCode {
+  code?: string;
+  status?: number;
+  type?: string;
+  constraint?: string;
+  detail?: string;
+}
+
+const DB_UNREACHABLE = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300'];
+
+/** Maps what libraries throw (body-parser, pg, knex pool) onto the API's error shape. */
+export function toHttpError(err: unknown): HttpError | undefined {
+  if (err instanceof HttpError) return err;
+  const e = (err ?? {}) as ErrorWithCode;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new HttpError(400, 'malformed_json', `the request body is not valid JSON: ${(err as Error).message}`);
+    case 'entity.too.large':
+      return new HttpError(413, 'payload_too_large', 'the request body is larger than this server accepts');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpError(415, 'unsupported_media_type', (err as Error).message);
+    case 'request.aborted':
+      return new HttpError(400, 'request_aborted', 'the client closed the connection before the body arrived');
+  }
+  if (e.code && DB_UNREACHABLE.includes(e.code)) {
+    return new HttpError(503, 'database_unavailable', 'the database is not reachable; try again shortly');
+  }
+  if (err instanceof Error && /Knex: Timeout acquiring a connection/.test(err.message)) {
+    return new HttpError(503, 'database_unavailable', 'the database is busy or not reachable; try again shortly');
+  }
+  switch (e.code) {
+    case '23505':
+      return new HttpError(409, 'conflict', 'a record with the same unique value already exists');
+    case '23503':
+      return new HttpError(400, 'invalid_reference', 'a referenced record does not exist');
+    case '22003':
+      return new HttpError(400, 'out_of_range', 'a numeric value is out of range');
+    case '40001':
+    case '40P01':
+      return new HttpError(409, 'conflict', 'the record was changed concurrently; retry the request');
+  }
+  return undefined;
+}
+
+export function errorMiddleware(log: Logger) {
+  // Express recognises error handlers by their four parameters.
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const httpErr = toHttpError(err);
+    if (!httpErr) {
+      log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    }
+    const out = httpErr ?? new HttpError(500, 'internal_error', 'the server failed to handle the request; it has been logged');
+    if (res.headersSent) {
+      // Mid-stream failure: cut the connection so the client sees a broken response, never a short valid one.
+      res.destroy();
+      return;
+    }
+    for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+    const body: Record<string, unknown> = { code: out.code, message: out.message };
+    if (out.details) body.details = out.details;
+    res.status(out.status).json({ error: body });
+  };
+}
+
+export function notFoundRoute(req: Request, _res: Response, next: NextFunction) {
+  next(new HttpError(404, 'route_not_found', `no route for ${req.method} ${req.path}`));
+}

@@ -1,0 +1,24 @@
+import { once } from 'node:events';
+import { Response } from 'express';
+
+/**
+ * Writes `[item,item,...]` batch by batch, waiting for the socket to drain, so a million-row list
+ * never sits in memory. Stops early (and lets the source clean up) when the client goes away.
+ */
+export async function streamJsonArray(res: Response, batches: AsyncIterable<unknown[]>): Promise<void> {
+  res.status(200).type('application/json');
+  let first = true;
+  res.write('[');
+  for await (const batch of batches) {
+    if (res.destroyed) break;
+    let chunk = '';
+    for (const item of batch) {
+      chunk += (first ? '' : ',') + JSON.stringify(item);
+      first = false;
+    }
+    if (!res.write(chunk)) {
+      await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+  }
+  if (!res.destroyed) res.end(']');
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { createApp } from './app';
+import { prepare } from './cli/context';
+import { ConfigError } from './config';
+import { createUser, Role, UserInputError } from './users/service';
+import { createOrg } from './orgs/service';
+import { addDefinition, loadDefinitions, metaShape } from './meta/custom-fields';
+import { CUSTOM_FIELD_TYPES } from './query/catalogue';
+import { HttpError } from './http/errors';
+
+const program = new Command();
+program.name('v2crm').description('Self-hosted CRM API server speaking the Administrate v2 REST API');
+
+program
+  .command('serve', { isDefault: true })
+  .description('migrate, seed base data on first start, and serve the API on PORT')
+  .action(async () => {
+    const { config, db, log } = await prepare();
+    const app = createApp({ knex: db.knex, config, log });
+    const server = app.listen(config.port, config.host, () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      log.info({ port }, `v2crm listening on http://localhost:${port}/api/v2/crm/accounts`);
+    });
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      server.close();
+      server.closeIdleConnections();
+      await db.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending migrations and seed base data, then exit')
+  .action(async () => {
+    const { db } = await prepare();
+    await db.close();
+  });
+
+const user = program.command('user').description('manage users');
+user
+  .command('add')
+  .description('add a user who can call the API with HTTP Basic')
+  .requiredOption('--email <email>', 'login e-mail')
+  .requiredOption('--password <password>', 'password (at least 8 characters)')
+  .addOption(new Option('--role <role>', 'role').choices(['admin', 'user']).default('user'))
+  .option('--org <id>', 'organisation id', '1')
+  .option('--name <name>', 'display name')
+  .action(async (o: { email: string; password: string; role: Role; org: string; name?: string }) => {
+    const { db } = await prepare();
+    try {
+      const u = await createUser(db.knex, { orgId: Number(o.org), email: o.email, password: o.password, role: o.role, name: o.name });
+      console.log(`user ${u.email} (id ${u.id}, role ${u.role}, organisation ${u.org_id}) added`);
+    } finally {
+      await db.close();
+    }
+  });
+
+const org = program.command('org').description('manage organisations (separate tenants)');
+org
+  .command('add')
+  .description('add an organisation with its first company')
+  .requiredOption('--name <name>', 'organisation name')
+  .option('--company-code <code>', 'first company code', 'ACM')
+  .option('--company-name <name>', 'first company name', 'Acme Corporation')
+  .option('--currency <code>', 'base currency (ISO 4217)', 'GBP')
+  .action(async (o: { name: string; companyCode: string; companyName: string; currency: string }) => {
+    const { db } = await prepare();
+    try {
+      const r = await createOrg(db.knex, { name: o.name, companyCode: o.companyCode, companyName: o.companyName, baseCurrency: o.currency });
+      console.log(`organisation ${r.orgId} added with company ${r.companyId}; add its users with: v2crm user add --org ${r.orgId} ...`);
+    } finally {
+      await db.close();
+    }
+  });
+
+const cf = program.command('custom-field').description('manage custom field definitions of accounts');
+cf.command('add')
+  .description('define a custom field on crm/accounts')
+  .addOption(new Option('--type <type>', 'value type').choices([...CUSTOM_FIELD_TYPES]).makeOptionMandatory())
+  .requiredOption('--label <label>', 'label shown in /api/v2/meta/crm/accounts')
+  .option('--key <field_N>', 'key (default: the next free field_N)')
+  .option('--choices <list>', 'comma-separated allowed values')
+  .option('--org <id>', 'organisation id', '1')
+  .action(async (o: { type: string; label: string; key?: string; choices?: string; org: string }) => {
+    const { db } = await prepare();
+    try {
+      const choices = o.choices?.split(',').map((c) => (['integer', 'decimal'].includes(o.type) ? Number(c) : c));
+      const d = await addDefinition(db.knex, Number(o.org), 'crm/accounts', { key: o.key, type: o.type, label: o.label, choices });
+      console.log(`custom field ${d.key} (${d.type}) "${d.label}" added`);
+    } finally {
+      await db.close();
+    }
+  });
+cf.command('list')
+  .description('print the custom field definitions of crm/accounts as JSON')
+  .option('--org <id>', 'organisation id', '1')
+  .action(async (o: { org: string }) => {
+    const { db } = await prepare();
+    try {
+      console.log(JSON.stringify(metaShape(await loadDefinitions(db.knex, Number(o.org), 'crm/accounts')), null, 2));
+    } finally {
+      await db.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof UserInputError) {
+    console.error(`error: ${err.message}`);
+  } else if (err instanceof HttpError) {
+    console.error(`error: ${err.message}`);
+  } else {
+    console.error(err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+/** openapi.yaml sits at the project root; this file runs from src/ (tests) or dist/src/ (built). */
+export function openapiPath(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'openapi.yaml');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('openapi.yaml not found above ' + __dirname);
+}
+
+let cached: { text: string; doc: OpenApiDoc } | undefined;
+
+export interface OpenApiDoc {
+  openapi: string;
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+  [k: string]: unknown;
+}
+
+export function loadOpenApi(): { text: string; doc: OpenApiDoc } {
+  if (!cached) {
+    const text = fs.readFileSync(openapiPath(), 'utf8');
+    cached = { text, doc: YAML.parse(text) as OpenApiDoc };
+  }
+  return cached;
+}

@@ -1,0 +1,64 @@
+import { Knex } from 'knex';
+
+/** The nested `company` object of an account, as the seed document prints it. */
+export interface CompanyWire {
+  registration_numbers: string | null;
+  code: string;
+  name: string;
+  settings: Record<string, unknown> | null;
+  bank_details: string | null;
+  currency: {
+    code: string;
+    name: string;
+    symbol: string | null;
+    html_code: string | null;
+    id: number;
+    is_base: boolean;
+  };
+  id: number;
+  currency_code: string;
+  account_id: number | null;
+}
+
+/** All companies of an organisation with their currency, in one query: an org has a handful. */
+export async function loadCompanies(knex: Knex, orgId: number, ids?: number[]): Promise<Map<number, CompanyWire>> {
+  const q = knex('companies as co')
+    .join('currencies as cu', function () {
+      this.on('cu.org_id', 'co.org_id').andOn('cu.code', 'co.currency_code');
+    })
+    .where('co.org_id', orgId)
+    .select(
+      'co.id', 'co.code', 'co.name', 'co.settings', 'co.bank_details', 'co.registration_numbers',
+      'co.currency_code', 'co.account_id',
+      'cu.id as cu_id', 'cu.name as cu_name', 'cu.symbol as cu_symbol', 'cu.html_code as cu_html_code',
+      'cu.is_base as cu_is_base',
+    );
+  if (ids) q.whereIn('co.id', ids);
+  const rows = await q;
+  const out = new Map<number, CompanyWire>();
+  for (const r of rows) {
+    out.set(r.id, {
+      registration_numbers: r.registration_numbers,
+      code: r.code,
+      name: r.name,
+      settings: r.settings,
+      bank_details: r.bank_details,
+      currency: {
+        code: r.currency_code,
+        name: r.cu_name,
+        symbol: r.cu_symbol,
+        html_code: r.cu_html_code,
+        id: r.cu_id,
+        is_base: r.cu_is_base,
+      },
+      id: r.id,
+      currency_code: r.currency_code,
+      account_id: r.account_id,
+    });
+  }
+  return out;
+}
+
+export async function companyExists(knex: Knex, orgId: number, id: number): Promise<boolean> {
+  return !!(await knex('companies').where({ org_id: orgId, id }).first('id'));
+}

@@ -1,0 +1,42 @@
+/**
+ * The field catalogue: each resource's single description of its fields. The query parser, the
+ * repo's column mapping and the serializer read it; nothing else names columns.
+ */
+export type ScalarType = 'integer' | 'decimal' | 'boolean' | 'string' | 'date' | 'datetime';
+
+export interface FieldDef {
+  /** Name on the wire (JSON key, query parameter). */
+  name: string;
+  /** Column in the resource's table. */
+  column: string;
+  type: ScalarType;
+  filterable: boolean;
+  sortable: boolean;
+  nullable: boolean;
+}
+
+export interface Catalogue {
+  /** Singular resource name for messages: "account". */
+  resource: string;
+  /** Table the columns belong to; SQL qualifies every column with it. */
+  table: string;
+  fields: readonly FieldDef[];
+  /** jsonb column holding `custom_fields`, when the resource has them. */
+  customFieldsColumn?: string;
+}
+
+export type CustomFieldType = 'string' | 'boolean' | 'integer' | 'decimal' | 'date' | 'datetime';
+export const CUSTOM_FIELD_TYPES: readonly CustomFieldType[] = ['string', 'boolean', 'integer', 'decimal', 'date', 'datetime'];
+
+/** One custom field of one model in one organisation (`field_N`). */
+export interface CustomFieldDefinition {
+  key: string;
+  type: CustomFieldType;
+  label: string;
+  /** Allowed values, when the field is a choice list. */
+  choices?: (string | number)[] | null;
+}
+
+export function fieldByName(catalogue: Catalogue, name: string): FieldDef | undefined {
+  return catalogue.fields.find((f) => f.name === name);
+}
