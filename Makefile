@@ -22,13 +22,13 @@ typecheck: install
 	npx tsc -p tsconfig.json --noEmit
 
 jest: install
-	npx jest
+	NODE_OPTIONS=--experimental-vm-modules npx jest
 
 ## The whole suite: type check, build (the CLI specs run dist/), then every spec
 ## (PGlite; a real server when TEST_DATABASE_URL is set).
 test: build
 	npx tsc -p tsconfig.json --noEmit
-	npx jest
+	NODE_OPTIONS=--experimental-vm-modules npx jest
 
 clean:
 	rm -rf dist

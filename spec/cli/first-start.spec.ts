@@ -48,7 +48,7 @@ describe('first start, restart and the CLI', () => {
         body: JSON.stringify({ name: 'Survivor', company_id: 1 }),
       });
       expect(created.status).toBe(200);
-      const account = await created.json();
+      const account = (await created.json()) as { id: number; company: Record<string, unknown> & { currency: unknown; settings: unknown } };
       expect(account.company).toMatchObject({ id: 1, code: 'ACM', name: 'Acme Corporation', currency_code: 'GBP' });
       expect(account.company.currency).toEqual({ code: 'GBP', name: 'British Pound Sterling', symbol: '£', html_code: null, id: 1, is_base: true });
       expect(account.company.settings).toEqual({ time_format: 'H:i', date_format: 'Y-m-d', locale: 'en_GB', week_starts: null, non_working_days: null });
@@ -58,7 +58,7 @@ describe('first start, restart and the CLI', () => {
       expect(second.logs.some((l) => typeof l.password === 'string')).toBe(false);
       const again = await fetch(`http://127.0.0.1:${second.port}/api/v2/crm/accounts/${account.id}`, { headers: auth });
       expect(again.status).toBe(200);
-      expect((await again.json()).name).toBe('Survivor');
+      expect(((await again.json()) as { name: string }).name).toBe('Survivor');
       await second.stop();
 
       const add = await runCli(['user', 'add', '--email', 'clerk@example.com', '--password', 'clerk-pass-1', '--role', 'user'], db.env);

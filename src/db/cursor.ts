@@ -4,10 +4,17 @@ let cursorSeq = 0;
 
 /**
  * Reads a query's rows in batches through a server-side cursor inside one read-only transaction, so
- * a list of any size is consistent and memory stays at one batch. Breaking out of the loop closes
+ * a list of any size is consistent and memory stays at one batch. `map` turns each batch into what
+ * is yielded and must use the `db` it is given (the cursor's transaction): on PGlite's single
+ * connection any other query would wait for the transaction to end. Breaking out of the loop closes
  * the cursor and ends the transaction.
  */
-export async function* cursorBatches<T>(knex: Knex, query: Knex.QueryBuilder, batchSize = 500): AsyncGenerator<T[]> {
+export async function* cursorBatches<T, U>(
+  knex: Knex,
+  query: Knex.QueryBuilder,
+  batchSize: number,
+  map: (rows: T[], db: Knex) => Promise<U[]>,
+): AsyncGenerator<U[]> {
   const trx = await knex.transaction(undefined, { readOnly: true });
   const name = `v2crm_cursor_${++cursorSeq}`;
   try {
@@ -17,7 +24,7 @@ export async function* cursorBatches<T>(knex: Knex, query: Knex.QueryBuilder, ba
       const result = await trx.raw(`FETCH FORWARD ${Number(batchSize)} FROM ${name}`);
       const rows = result.rows as T[];
       if (rows.length === 0) break;
-      yield rows;
+      yield await map(rows, trx);
       if (rows.length < batchSize) break;
     }
     await trx.commit();

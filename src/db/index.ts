@@ -31,12 +31,14 @@ export const pgliteParsers = {
 /** Opens (and creates when new) the embedded PostgreSQL under `dataDir`. */
 export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<PGlite> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  return PGlite.create({
+  const pglite = await PGlite.create({
     dataDir,
     loadDataDir,
     extensions: { pg_trgm },
     parsers: pgliteParsers,
   });
+  await pglite.exec("SET TIME ZONE 'UTC'");
+  return pglite;
 }
 
 export function knexForPglite(pglite: PGlite): Knex {
@@ -47,7 +49,14 @@ export function knexForPostgres(url: string, poolMax = 10): Knex {
   return knexFactory({
     client: 'pg',
     connection: url,
-    pool: { min: 0, max: poolMax },
+    pool: {
+      min: 0,
+      max: poolMax,
+      // Every timestamp the API reads or writes is UTC, whatever the server's default time zone.
+      afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) => {
+        conn.query("SET TIME ZONE 'UTC'", (err) => done(err ?? null, conn));
+      },
+    },
     acquireConnectionTimeout: 10000,
   });
 }

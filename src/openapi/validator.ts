@@ -7,10 +7,10 @@ import { loadOpenApi } from './document';
 const DOC_ID = 'openapi.yaml';
 
 function makeAjv(coerce: boolean) {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, coerceTypes: coerce, useDefaults: false });
+  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, strictRequired: false, coerceTypes: coerce, useDefaults: false });
   addFormats(ajv);
   // OpenAPI's own annotation keywords inside schemas.
-  ajv.addVocabulary(['example', 'discriminator', 'xml', 'externalDocs']);
+  ajv.addVocabulary(['example', 'discriminator', 'xml', 'externalDocs', 'components']);
   const { doc } = loadOpenApi();
   ajv.addSchema({ $id: DOC_ID, components: { schemas: doc.components.schemas } } as object);
   return ajv;

@@ -91,18 +91,18 @@ export class AccountService {
     const companies = await loadCompanies(this.knex, caller.orgId);
     const repo = this.repo;
     const knex = this.knex;
+    const serialize = async (rows: AccountRow[], db: Knex) => {
+      const related = await repo.related(rows.map((r) => r.id), db);
+      return rows.map((r) => serializeAccount(r, { companies, related }));
+    };
     // A bounded page is one plain query; an unbounded list goes through a cursor, batch by batch.
-    const source: AsyncIterable<AccountRow[]> =
+    const batches: AsyncIterable<Record<string, unknown>[]> =
       q.limit !== undefined && q.limit <= STREAM_BATCH
-        ? (async function* () { yield (await rowsQuery) as AccountRow[]; })()
-        : cursorBatches<AccountRow>(knex, rowsQuery, STREAM_BATCH);
-    async function* batches() {
-      for await (const rows of source) {
-        const related = await repo.related(rows.map((r) => r.id));
-        yield rows.map((r) => serializeAccount(r, { companies, related }));
-      }
-    }
-    return { pagination, batches: batches() };
+        ? (async function* () {
+            yield await serialize((await rowsQuery) as AccountRow[], knex);
+          })()
+        : cursorBatches(knex, rowsQuery, STREAM_BATCH, serialize);
+    return { pagination, batches };
   }
 
   private filtered(caller: Caller, q: ListQuery): Knex.QueryBuilder {

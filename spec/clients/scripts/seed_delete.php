@@ -1,0 +1,14 @@
+<?php
+// The seed's "Deleting Accounts" PHP snippet.
+$credentials = getenv('V2CRM_CREDENTIALS');
+$url = getenv('V2CRM_BASE') . '/api/v2/crm/accounts/1';
+$options = array(
+  'http' => array(
+    'method'  => 'DELETE',
+    'header'=>  "Accept: application/json\r\n" .
+                "Authorization: Basic " . base64_encode($credentials)
+    )
+);
+$context  = stream_context_create($options);
+$result = file_get_contents($url, false, $context);
+echo $result;

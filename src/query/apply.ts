@@ -1,0 +1,122 @@
+import { Knex } from 'knex';
+import { Catalogue, ScalarType } from './catalogue';
+import { Filter, FilterTarget, ListQuery, Scalar } from './parse';
+
+/** Escapes LIKE's wildcards so `ct`/`sw`/`ew` match the text literally. */
+function likeLiteral(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const CAST: Record<ScalarType, string> = {
+  integer: 'integer',
+  decimal: 'numeric',
+  boolean: 'boolean',
+  date: 'date',
+  datetime: 'timestamptz',
+  string: 'text',
+};
+const JSON_TYPE: Record<ScalarType, string> = {
+  integer: 'number',
+  decimal: 'number',
+  boolean: 'boolean',
+  date: 'string',
+  datetime: 'string',
+  string: 'string',
+};
+
+/**
+ * SQL for the target as a typed expression, plus its bindings. A custom field is read from the
+ * jsonb column only when its JSON type matches, so a stored value of another type compares as NULL
+ * instead of failing the cast.
+ */
+function expr(t: FilterTarget, catalogue: Catalogue): { sql: string; bindings: Knex.RawBinding[] } {
+  if (t.kind === 'column') return { sql: '??', bindings: [`${catalogue.table}.${t.def.column}`] };
+  const col = `${catalogue.table}.${catalogue.customFieldsColumn}`;
+  const type = t.def.type;
+  const cast = type === 'integer' ? 'numeric' : CAST[type];
+  // Dates and datetimes are stored as ISO strings: checked by shape before the cast.
+  const shape = type === 'date' ? " AND (??->>?) ~ '^\\d{4}-\\d{2}-\\d{2}$'" : type === 'datetime' ? " AND (??->>?) ~ '^\\d{4}-\\d{2}-\\d{2}T'" : '';
+  const shapeBindings = shape ? [col, t.key] : [];
+  return {
+    sql: `(CASE WHEN jsonb_typeof(??->?) = '${JSON_TYPE[type]}'${shape} THEN (??->>?)::${cast} END)`,
+    bindings: [col, t.key, ...shapeBindings, col, t.key],
+  };
+}
+
+function valueSql(type: ScalarType, custom: boolean): string {
+  if (type === 'integer' && custom) return '?::numeric';
+  return type === 'string' ? '?' : `?::${CAST[type]}`;
+}
+
+const COMPARE: Record<string, string> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
+
+function applyOne(qb: Knex.QueryBuilder, f: Filter, catalogue: Catalogue): void {
+  const { sql, bindings } = expr(f.target, catalogue);
+  const type = f.target.def.type;
+  const custom = f.target.kind === 'custom';
+  const v = f.value;
+  // Custom-field equality as jsonb containment, which the GIN (jsonb_path_ops) index serves.
+  if (custom && (f.op === 'eq' || f.op === 'in')) {
+    const col = `${catalogue.table}.${catalogue.customFieldsColumn}`;
+    const values = (Array.isArray(v) ? v : [v]) as Scalar[];
+    const docs = values.map((x) => JSON.stringify({ [(f.target as { key: string }).key]: jsonValue(type, x) }));
+    qb.where((w) => {
+      for (const d of docs) w.orWhereRaw('?? @> ?::jsonb', [col, d]);
+    });
+    return;
+  }
+  switch (f.op) {
+    case 'isnull':
+      qb.whereRaw(`${sql} IS ${v ? '' : 'NOT '}NULL`, bindings);
+      return;
+    case 'in':
+    case 'ni': {
+      const list = v as Scalar[];
+      const placeholders = list.map(() => valueSql(type, custom)).join(', ');
+      qb.whereRaw(`${sql} ${f.op === 'ni' ? 'NOT IN' : 'IN'} (${placeholders})`, [...bindings, ...list]);
+      return;
+    }
+    case 'ct':
+    case 'sw':
+    case 'ew': {
+      const s = likeLiteral(String(v).toLowerCase());
+      const pattern = f.op === 'ct' ? `%${s}%` : f.op === 'sw' ? `${s}%` : `%${s}`;
+      qb.whereRaw(`lower(${sql}) LIKE ? ESCAPE '\\'`, [...bindings, pattern]);
+      return;
+    }
+    case 'lk':
+    case 'nl':
+      qb.whereRaw(`lower(${sql}) ${f.op === 'nl' ? 'NOT LIKE' : 'LIKE'} ?`, [...bindings, String(v).toLowerCase()]);
+      return;
+    default:
+      qb.whereRaw(`${sql} ${COMPARE[f.op]} ${valueSql(type, custom)}`, [...bindings, v as Scalar]);
+  }
+}
+
+/** Decimals travel as strings in the AST; in a jsonb document they must be numbers to match. */
+function jsonValue(type: ScalarType, v: Scalar): unknown {
+  if (type === 'decimal') return Number(v);
+  if (type === 'datetime') return String(v).slice(0, 19);
+  return v;
+}
+
+/** Adds every filter of the query to `qb`, ANDed; all values are bindings. */
+export function applyFilters(qb: Knex.QueryBuilder, q: ListQuery, catalogue: Catalogue): Knex.QueryBuilder {
+  for (const f of q.filters) applyOne(qb, f, catalogue);
+  return qb;
+}
+
+/** ORDER BY the requested terms, then `id` so ties (and pages) are stable. */
+export function applyOrder(qb: Knex.QueryBuilder, q: ListQuery, catalogue: Catalogue): Knex.QueryBuilder {
+  let hasId = false;
+  for (const o of q.order) {
+    if (o.target.kind === 'column' && o.target.def.name === 'id') hasId = true;
+    const { sql, bindings } = expr(o.target, catalogue);
+    // Nullable values sort NULLs last either way; NOT NULL columns keep the plain form so a
+    // descending order can still walk their index backwards.
+    const nullable = o.target.kind === 'custom' || o.target.def.nullable;
+    qb.orderByRaw(`${sql} ${o.desc ? 'DESC' : 'ASC'}${nullable ? ' NULLS LAST' : ''}`, bindings);
+  }
+  if (!hasId) qb.orderBy(`${catalogue.table}.id`, 'asc');
+  return qb;
+}
