@@ -150,8 +150,8 @@ export async function addDefinition(
 }
 
 export async function removeDefinition(knex: Knex, orgId: number, model: CustomFieldModel, key: string): Promise<boolean> {
-  const n = await knex('custom_field_definitions').where({ org_id: orgId, model, key }).delete();
-  return n > 0;
+  const gone = await knex('custom_field_definitions').where({ org_id: orgId, model, key }).delete().returning('id');
+  return gone.length > 0;
 }
 
 /** The documented meta shape: `{"custom_fields": {"field_N": {"type", "label"}}}` (+ `choices` when set). */
