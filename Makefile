@@ -6,7 +6,9 @@ NODE_STAMP := node_modules/.v2crm-installed
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "Node.js 20+ is required: https://nodejs.org"; exit 1; }
-	npm ci --no-audit --no-fund
+	@# npm ci rejects this lockfile under npm 11 with omit-lockfile-registry-resolved (platform-only optional
+	@# packages have no entries); npm install keeps the locked versions.
+	npm install --no-audit --no-fund
 	@touch $@
 
 install: $(NODE_STAMP)
