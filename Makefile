@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_STAMP := node_modules/.v2crm-installed
 
-.PHONY: install build run test typecheck jest clean
+.PHONY: install build run test typecheck jest lint clean
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "Node.js 20+ is required: https://nodejs.org"; exit 1; }
@@ -20,6 +20,10 @@ build: install
 run: build
 	node dist/src/main.js serve
 
+## openapi.yaml against Redocly's recommended rules (redocly.yaml: strict, no telemetry).
+lint: install
+	REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint openapi.yaml
+
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
 
@@ -28,7 +32,7 @@ jest: install
 
 ## The whole suite: type check, build (the CLI specs run dist/), then every spec
 ## (PGlite; a real server when TEST_DATABASE_URL is set).
-test: build
+test: build lint
 	npx tsc -p tsconfig.json --noEmit
 	NODE_OPTIONS=--experimental-vm-modules npx jest
 
