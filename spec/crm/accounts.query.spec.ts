@@ -191,7 +191,8 @@ describe('paging', () => {
   let bulkIds: number[];
   beforeAll(async () => {
     const rows = Array.from({ length: 250 }, (_, i) => ({ org_id: 1, company_id: 1, name: `Bulk ${String(i).padStart(3, '0')}`, source: 'bulk' }));
-    bulkIds = (await t.knex.batchInsert('accounts', rows, 100).returning('id')).map((r: { id: number }) => r.id);
+    const inserted = (await t.knex.batchInsert('accounts', rows, 100).returning('id')) as unknown as { id: number }[];
+    bulkIds = inserted.map((r) => r.id);
   });
 
   it('when a client loops id__gt/_order=id/_limit=100 until an empty page, then it sees every record exactly once', async () => {

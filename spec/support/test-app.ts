@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { Express } from 'express';
+import express, { Express } from 'express';
 import { Knex } from 'knex';
 import pino from 'pino';
 import supertest from 'supertest';
@@ -10,6 +10,7 @@ import { createOrg } from '../../src/orgs/service';
 import { createUser, Role } from '../../src/users/service';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DB_ENV, TEMPLATE_FILE_ENV } from './constants';
 import { adminUrl, withDatabase } from './pg-url';
+import { conformanceRecorder, violations } from './conformance';
 
 export interface Login {
   email: string;
@@ -59,11 +60,16 @@ export async function makeTestApp(opts: { maxLimit?: number; bodyLimit?: number 
     knex = knexForPglite(pglite);
   }
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const app = createApp({
-    knex,
-    config: { bodyLimit: opts.bodyLimit ?? 1024 * 1024, maxLimit: opts.maxLimit ?? 10000 },
-    log,
-  });
+  // Every response of every spec is checked against openapi.yaml (see conformance.ts).
+  const app = express();
+  app.use(conformanceRecorder);
+  app.use(
+    createApp({
+      knex,
+      config: { bodyLimit: opts.bodyLimit ?? 1024 * 1024, maxLimit: opts.maxLimit ?? 10000 },
+      log,
+    }),
+  );
   const admin = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
   const anon = supertest(app) as unknown as supertest.Agent;
   let userSeq = 0;
@@ -101,6 +107,9 @@ export async function makeTestApp(opts: { maxLimit?: number; bodyLimit?: number 
     async close() {
       await knex.destroy();
       await drop();
+      if (violations.length) {
+        throw new Error(`responses that do not match openapi.yaml:\n${[...new Set(violations)].join('\n')}`);
+      }
     },
   };
 }
