@@ -195,16 +195,18 @@ function targetName(t: FilterTarget): string {
 }
 
 function printScalar(v: Scalar): string {
-  return typeof v === 'boolean' ? String(v) : String(v);
+  return String(v);
 }
 
-/** A canonical query string for a ListQuery: parse(print(q)) equals q. */
+/** A canonical query string for a ListQuery (filters grouped by parameter, as AND does not care
+ *  about order): print(parse(print(q))) equals print(q). */
 export function printListQuery(q: ListQuery): string {
-  const parts: string[] = [];
-  for (const f of q.filters) {
+  const filters = q.filters.map((f) => {
     const value = Array.isArray(f.value) ? f.value.map((v) => quoteListItem(printScalar(v))).join(',') : printScalar(f.value);
-    parts.push(`${encodeURIComponent(`${targetName(f.target)}__${f.op}`)}=${encodeURIComponent(value)}`);
-  }
+    return { key: encodeURIComponent(`${targetName(f.target)}__${f.op}`), value: encodeURIComponent(value) };
+  });
+  filters.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const parts = filters.map((f) => `${f.key}=${f.value}`);
   if (q.order.length) parts.push(`_order=${encodeURIComponent(q.order.map((o) => (o.desc ? '-' : '') + targetName(o.target)).join(','))}`);
   if (q.limit !== undefined) parts.push(`_limit=${q.limit}`);
   if (q.page !== undefined) parts.push(`_page=${q.page}`);
