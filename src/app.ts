@@ -9,7 +9,7 @@ import { requestLogger } from './http/logger';
 import { accountRoutes } from './crm/accounts/routes';
 import { AccountService } from './crm/accounts/service';
 import { metaRoutes } from './meta/routes';
-import { loadOpenApi } from './openapi/document';
+import { docsRoutes } from './docs/routes';
 
 export interface AppDeps {
   knex: Knex;
@@ -24,9 +24,7 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   app.set('etag', false);
   app.use(requestLogger(log));
 
-  app.get('/api/v2/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(loadOpenApi().text);
-  });
+  app.use(docsRoutes());
   app.get('/health', async (_req, res) => {
     await knex.raw('select 1');
     res.json({ status: 'ok' });

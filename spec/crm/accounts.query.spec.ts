@@ -191,7 +191,7 @@ describe('paging', () => {
   let bulkIds: number[];
   beforeAll(async () => {
     const rows = Array.from({ length: 250 }, (_, i) => ({ org_id: 1, company_id: 1, name: `Bulk ${String(i).padStart(3, '0')}`, source: 'bulk' }));
-    const inserted = (await t.knex.batchInsert('accounts', rows, 100).returning('id')) as unknown as { id: number }[];
+    const inserted: { id: number }[] = await t.knex('accounts').insert(rows).returning('id');
     bulkIds = inserted.map((r) => r.id);
   });
 

@@ -68,6 +68,8 @@ export function conformanceRecorder(req: Request, res: Response, next: NextFunct
   }) as Response['end'];
   res.on('finish', () => {
     const path = req.originalUrl.split('?')[0];
+    // The contract covers the API; /docs and /health are pages for people and probes.
+    if (!path.startsWith('/api/')) return;
     const method = req.method.toLowerCase();
     const status = String(res.statusCode);
     const route = routes.find((r) => r.regex.test(path));
