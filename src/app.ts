@@ -10,10 +10,11 @@ import { accountRoutes } from './crm/accounts/routes';
 import { AccountService } from './crm/accounts/service';
 import { metaRoutes } from './meta/routes';
 import { docsRoutes } from './docs/routes';
+import { idempotency } from './http/idempotency';
 
 export interface AppDeps {
   knex: Knex;
-  config: Pick<Config, 'bodyLimit' | 'maxLimit'>;
+  config: Pick<Config, 'bodyLimit' | 'maxLimit' | 'bulkMax' | 'idempotencyTtlMs'>;
   log: Logger;
 }
 
@@ -33,7 +34,8 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   const api = express.Router();
   api.use(basicAuth(knex));
   api.use(bodyParsers(config.bodyLimit));
-  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit)));
+  api.use(idempotency(knex, config.idempotencyTtlMs));
+  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit), { bulkMax: config.bulkMax }));
   api.use('/v2/meta', metaRoutes(knex));
   app.use('/api', api);
 

@@ -15,6 +15,10 @@ export interface Config {
   bodyLimit: number;
   /** Largest accepted `_limit`. */
   maxLimit: number;
+  /** Most operations in one `_bulk` request. */
+  bulkMax: number;
+  /** How long an Idempotency-Key is remembered. */
+  idempotencyTtlMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -42,5 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     bodyLimit: intFrom(env, 'BODY_LIMIT', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxLimit: intFrom(env, 'MAX_LIMIT', 10000, 1, 1_000_000),
+    bulkMax: intFrom(env, 'BULK_MAX', 1000, 1, 100_000),
+    idempotencyTtlMs: intFrom(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365) * 3600 * 1000,
   };
 }

@@ -39,7 +39,7 @@ export interface TestApp {
 let seq = 0;
 
 /** A fresh database cloned from the run's template, and the real HTTP stack on it. */
-export async function makeTestApp(opts: { maxLimit?: number; bodyLimit?: number } = {}): Promise<TestApp> {
+export async function makeTestApp(opts: { maxLimit?: number; bodyLimit?: number; bulkMax?: number; idempotencyTtlMs?: number } = {}): Promise<TestApp> {
   const url = process.env.TEST_DATABASE_URL;
   let knex: Knex;
   let drop: () => Promise<void> = async () => undefined;
@@ -66,7 +66,12 @@ export async function makeTestApp(opts: { maxLimit?: number; bodyLimit?: number 
   app.use(
     createApp({
       knex,
-      config: { bodyLimit: opts.bodyLimit ?? 1024 * 1024, maxLimit: opts.maxLimit ?? 10000 },
+      config: {
+        bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+        maxLimit: opts.maxLimit ?? 10000,
+        bulkMax: opts.bulkMax ?? 1000,
+        idempotencyTtlMs: opts.idempotencyTtlMs ?? 24 * 3600 * 1000,
+      },
       log,
     }),
   );

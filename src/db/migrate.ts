@@ -1,9 +1,11 @@
 import { Knex } from 'knex';
 import * as m001 from '../../migrations/001_foundation';
+import * as m003 from '../../migrations/003_sync';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '001_foundation': m001,
+  '003_sync': m003,
 };
 
 const source: Knex.MigrationSource<string> = {

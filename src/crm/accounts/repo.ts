@@ -6,6 +6,7 @@ export type AccountRow = Record<string, unknown> & {
   company_id: number;
   custom_fields: Record<string, unknown>;
   is_deleted: boolean;
+  version: number;
 };
 
 export interface Related {
@@ -22,8 +23,15 @@ export class AccountRepo {
     return db('accounts').where('accounts.org_id', orgId);
   }
 
-  async findById(orgId: number, id: number, db: Knex = this.knex): Promise<AccountRow | undefined> {
-    return this.scoped(orgId, db).where('accounts.id', id).first('accounts.*');
+  /** `forUpdate` locks the row for the caller's transaction (read-check-write without races). */
+  async findById(orgId: number, id: number, db: Knex = this.knex, forUpdate = false): Promise<AccountRow | undefined> {
+    const q = this.scoped(orgId, db).where('accounts.id', id).first('accounts.*');
+    return forUpdate ? q.forUpdate() : q;
+  }
+
+  async findByExternalId(orgId: number, externalId: string, db: Knex = this.knex, forUpdate = false): Promise<AccountRow | undefined> {
+    const q = this.scoped(orgId, db).where('accounts.external_id', externalId).first('accounts.*');
+    return forUpdate ? q.forUpdate() : q;
   }
 
   async insert(values: Record<string, unknown>, db: Knex = this.knex): Promise<AccountRow> {

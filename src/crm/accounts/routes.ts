@@ -1,13 +1,40 @@
-import { Router } from 'express';
+import { Request, Response, Router } from 'express';
 import { requireJsonOrForm } from '../../http/body';
 import { idParam } from '../../http/params';
-import { QueryError } from '../../http/errors';
+import { QueryError, ValidationError } from '../../http/errors';
+import { notModified } from '../../http/etag';
 import { streamJsonArray } from '../../http/stream-json';
-import { AccountService } from './service';
+import { AccountResponse, AccountService } from './service';
 
 const GET_ONE_PARAMS = new Set(['display_currency', '_']);
 
-export function accountRoutes(service: AccountService): Router {
+function checkGetOneParams(req: Request) {
+  for (const k of Object.keys(req.query)) {
+    if (!GET_ONE_PARAMS.has(k)) throw new QueryError(k, `is not a parameter of this route; allowed: display_currency`);
+  }
+}
+
+function send(res: Response, r: AccountResponse, status = 200) {
+  res.setHeader('ETag', r.etag);
+  res.status(status).json(r.body);
+}
+
+/** A GET answered 304 when the client's If-None-Match still names the current ETag. */
+function sendRead(req: Request, res: Response, r: AccountResponse) {
+  if (notModified(req.get('If-None-Match'), r.etag)) {
+    res.setHeader('ETag', r.etag);
+    res.status(304).end();
+    return;
+  }
+  send(res, r);
+}
+
+function externalIdParam(raw: string): string {
+  if (raw.length === 0 || raw.length > 255) throw new ValidationError([{ field: 'external_id', message: 'must have 1 to 255 characters' }]);
+  return raw;
+}
+
+export function accountRoutes(service: AccountService, opts: { bulkMax: number }): Router {
   const r = Router();
 
   r.get('/', async (req, res) => {
@@ -22,26 +49,43 @@ export function accountRoutes(service: AccountService): Router {
   });
 
   r.post('/', requireJsonOrForm, async (req, res) => {
-    res.json(await service.create(req.user!, req.body, req.bodyFormat!));
+    send(res, await service.create(req.user!, req.body, req.bodyFormat!));
+  });
+
+  r.post('/_bulk', requireJsonOrForm, async (req, res) => {
+    res.json(await service.bulk(req.user!, req.body, req.bodyFormat!, opts.bulkMax));
+  });
+
+  r.get('/external_id/:external_id', async (req, res) => {
+    checkGetOneParams(req);
+    sendRead(req, res, await service.getByExternalId(req.user!, externalIdParam(String(req.params.external_id))));
+  });
+
+  r.put('/external_id/:external_id', requireJsonOrForm, async (req, res) => {
+    const externalId = externalIdParam(String(req.params.external_id));
+    const result = await service.upsertByExternalId(req.user!, externalId, req.body, req.bodyFormat!, { ifMatch: req.get('If-Match') });
+    send(res, result, result.created ? 201 : 200);
   });
 
   r.get('/:id', async (req, res) => {
-    for (const k of Object.keys(req.query)) {
-      if (!GET_ONE_PARAMS.has(k)) throw new QueryError(k, `is not a parameter of this route; allowed: display_currency`);
-    }
+    checkGetOneParams(req);
     const displayCurrency = typeof req.query.display_currency === 'string' ? req.query.display_currency : undefined;
-    res.json(await service.get(req.user!, idParam(String(req.params.id)), { displayCurrency }));
+    sendRead(req, res, await service.get(req.user!, idParam(String(req.params.id)), { displayCurrency }));
+  });
+
+  r.get('/:id/history', async (req, res) => {
+    res.json(await service.history(req.user!, idParam(String(req.params.id))));
   });
 
   // Administrate: "we use POST for both creation and updating".
   for (const method of ['put', 'post'] as const) {
     r[method]('/:id', requireJsonOrForm, async (req, res) => {
-      res.json(await service.update(req.user!, idParam(String(req.params.id)), req.body, req.bodyFormat!));
+      send(res, await service.update(req.user!, idParam(String(req.params.id)), req.body, req.bodyFormat!, { ifMatch: req.get('If-Match') }));
     });
   }
 
   r.delete('/:id', async (req, res) => {
-    res.json(await service.remove(req.user!, idParam(String(req.params.id))));
+    send(res, await service.remove(req.user!, idParam(String(req.params.id)), { ifMatch: req.get('If-Match') }));
   });
 
   return r;

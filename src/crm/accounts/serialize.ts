@@ -18,7 +18,8 @@ export interface SerializeContext {
 
 const TYPE_OF = new Map<string, ScalarType>(ACCOUNT_FIELDS.map((f) => [f.name, f.type]));
 
-function scalar(name: string, value: unknown): unknown {
+/** One stored column value in its wire form (datetimes and dates formatted). */
+export function serializeScalar(name: string, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (TYPE_OF.get(name)) {
     case 'datetime':
@@ -62,7 +63,7 @@ export function serializeAccount(row: AccountRow, ctx: SerializeContext): Record
         out.custom_fields = row.custom_fields ?? {};
         break;
       default:
-        if (SERIALIZED_FIELDS.has(key)) out[key] = scalar(key, row[key]);
+        if (SERIALIZED_FIELDS.has(key)) out[key] = serializeScalar(key, row[key]);
     }
   }
   return out;

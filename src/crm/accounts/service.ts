@@ -1,7 +1,10 @@
 import { Knex } from 'knex';
 import { Caller } from '../../auth/basic';
 import { BodyFormat } from '../../http/body';
-import { NotFoundError, ValidationError } from '../../http/errors';
+import { ErrorDetail, NotFoundError, ValidationError } from '../../http/errors';
+import { toHttpError } from '../../http/error-middleware';
+import { checkIfMatch, makeEtag } from '../../http/etag';
+import { listHistory, recordChange } from './history';
 import { validateBody } from '../../openapi/validator';
 import { companyExists, loadCompanies } from '../../orgs/companies';
 import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
@@ -19,6 +22,24 @@ const READ_ONLY = new Set([
   'id', 'created', 'updated', 'company', 'balance', 'converted_balance', 'default_price_level',
 ]);
 
+export interface AccountResponse {
+  body: Record<string, unknown>;
+  etag: string;
+}
+
+export interface WriteOptions {
+  /** The client's If-Match header: the write happens only on that version. */
+  ifMatch?: string;
+}
+
+interface BulkOperation {
+  action: 'create' | 'update' | 'upsert';
+  id?: number;
+  external_id?: string;
+  if_match?: string;
+  data: Record<string, unknown>;
+}
+
 export interface ListResult {
   /** Set when the client asked for `_page`: drives the X-Pagination-* headers. */
   pagination?: { page: number; per: number; total: number; pages: number };
@@ -33,44 +54,158 @@ export class AccountService {
     this.repo = new AccountRepo(knex);
   }
 
-  async get(caller: Caller, id: number, _opts: { displayCurrency?: string } = {}): Promise<Record<string, unknown>> {
+  async get(caller: Caller, id: number, _opts: { displayCurrency?: string } = {}): Promise<AccountResponse> {
     const row = await this.repo.findById(caller.orgId, id);
     if (!row) throw new NotFoundError('account', id);
-    return this.full(row);
+    return this.respond(row);
   }
 
-  async create(caller: Caller, body: unknown, format: BodyFormat): Promise<Record<string, unknown>> {
+  async getByExternalId(caller: Caller, externalId: string): Promise<AccountResponse> {
+    const row = await this.repo.findByExternalId(caller.orgId, externalId);
+    if (!row) throw new NotFoundError('account with external_id', JSON.stringify(externalId));
+    return this.respond(row);
+  }
+
+  async create(caller: Caller, body: unknown, format: BodyFormat): Promise<AccountResponse> {
     const input = this.validate('AccountCreate', body, format);
-    const { values, customFields } = await this.prepare(caller, input, format);
-    const row = await this.repo.insert({
-      ...values,
-      org_id: caller.orgId,
-      created_by: caller.id,
-      custom_fields: JSON.stringify(customFields),
-      ...(values.is_deleted ? { deleted_at: this.knex.fn.now() } : {}),
-    });
-    return this.full(row);
+    const row = await this.knex.transaction((trx) => this.insertIn(trx, caller, input, format));
+    return this.respond(row);
   }
 
-  async update(caller: Caller, id: number, body: unknown, format: BodyFormat): Promise<Record<string, unknown>> {
+  async update(caller: Caller, id: number, body: unknown, format: BodyFormat, opts: WriteOptions = {}): Promise<AccountResponse> {
     const input = this.validate('AccountUpdate', body, format);
-    const existing = await this.repo.findById(caller.orgId, id);
-    if (!existing) throw new NotFoundError('account', id);
-    const { values, customFields } = await this.prepare(caller, input, format);
-    if (values.is_deleted === true && !existing.is_deleted) values.deleted_at = this.knex.fn.now();
-    if (values.is_deleted === false) values.deleted_at = null;
-    const row = await this.repo.update(caller.orgId, id, values, customFields);
-    if (!row) throw new NotFoundError('account', id);
-    return this.full(row);
+    const row = await this.knex.transaction(async (trx) => {
+      const existing = await this.repo.findById(caller.orgId, id, trx, true);
+      if (!existing) throw new NotFoundError('account', id);
+      checkIfMatch(opts.ifMatch, existing.version);
+      return this.updateIn(trx, caller, existing, input, format);
+    });
+    return this.respond(row);
   }
 
   /** Soft delete; deleting a deleted account changes nothing and answers the same. */
-  async remove(caller: Caller, id: number): Promise<Record<string, unknown>> {
-    const existing = await this.repo.findById(caller.orgId, id);
-    if (!existing) throw new NotFoundError('account', id);
-    if (existing.is_deleted) return this.full(existing);
-    const row = await this.repo.update(caller.orgId, id, { is_deleted: true, deleted_at: this.knex.fn.now() }, undefined);
-    return this.full(row!);
+  async remove(caller: Caller, id: number, opts: WriteOptions = {}): Promise<AccountResponse> {
+    const row = await this.knex.transaction(async (trx) => {
+      const existing = await this.repo.findById(caller.orgId, id, trx, true);
+      if (!existing) throw new NotFoundError('account', id);
+      checkIfMatch(opts.ifMatch, existing.version);
+      if (existing.is_deleted) return existing;
+      return this.updateIn(trx, caller, existing, { is_deleted: true }, 'json');
+    });
+    return this.respond(row);
+  }
+
+  /**
+   * Creates or updates the account with this external_id. The unique index on
+   * (org_id, external_id) settles races: a create that loses to a concurrent one retries as an update.
+   */
+  async upsertByExternalId(caller: Caller, externalId: string, body: unknown, format: BodyFormat, opts: WriteOptions = {}) {
+    const input = this.validate('AccountUpdate', body, format);
+    if (input.external_id !== undefined && input.external_id !== externalId) {
+      throw new ValidationError([{ field: 'external_id', message: `differs from the external_id in the path ("${externalId}")` }]);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await this.knex.transaction((trx) => this.upsertIn(trx, caller, externalId, input, format, opts));
+        return { ...(await this.respond(result.row)), created: result.created };
+      } catch (e) {
+        // A concurrent create won the unique index: now the row exists, so this becomes an update.
+        if ((e as { code?: string }).code === '23505' && attempt === 0) continue;
+        throw e;
+      }
+    }
+  }
+
+  /** Up to `max` creates/updates/upserts in one transaction: all or nothing. */
+  async bulk(caller: Caller, body: unknown, format: BodyFormat, max: number) {
+    const input = validateBody('AccountBulk', body, format);
+    const ops = input.operations as BulkOperation[];
+    if (ops.length > max) {
+      throw new ValidationError([{ field: 'operations', message: `holds ${ops.length} operations; at most ${max} per request` }]);
+    }
+    const details: ErrorDetail[] = [];
+    const results = await this.knex.transaction(async (trx) => {
+      const out: { index: number; result: 'created' | 'updated'; id: number; external_id: unknown; version: number }[] = [];
+      for (const [index, op] of ops.entries()) {
+        try {
+          const result = await trx.transaction(async (sp) => this.bulkOne(sp, caller, op));
+          out.push({ index, result: result.created ? 'created' : 'updated', id: result.row.id, external_id: result.row.external_id ?? null, version: result.row.version });
+        } catch (e) {
+          const err = toHttpError(e);
+          if (!err || err.status >= 500) throw e;
+          for (const d of err.details ?? [{ field: '(operation)', message: err.message }]) {
+            details.push({ field: `operations[${index}].${d.field}`, message: d.message });
+          }
+        }
+      }
+      // All or nothing: any failed item rolls every item back.
+      if (details.length) throw new ValidationError(details, `${new Set(details.map((d) => d.field.split('.')[0])).size} of ${ops.length} operations failed; nothing was written`);
+      return out;
+    });
+    return { results };
+  }
+
+  async history(caller: Caller, id: number) {
+    const row = await this.repo.findById(caller.orgId, id);
+    if (!row) throw new NotFoundError('account', id);
+    return listHistory(this.knex, caller.orgId, id);
+  }
+
+  private async bulkOne(db: Knex, caller: Caller, op: BulkOperation): Promise<{ row: AccountRow; created: boolean }> {
+    if (op.action === 'create') {
+      const input = this.validate('AccountCreate', op.data, 'json');
+      return { row: await this.insertIn(db, caller, input, 'json'), created: true };
+    }
+    if (op.action === 'update') {
+      if (op.id === undefined) throw new ValidationError([{ field: 'id', message: 'is required for an update' }]);
+      const input = this.validate('AccountUpdate', op.data, 'json');
+      const existing = await this.repo.findById(caller.orgId, op.id, db, true);
+      if (!existing) throw new ValidationError([{ field: 'id', message: `account ${op.id} does not exist` }]);
+      checkIfMatch(op.if_match, existing.version);
+      return { row: await this.updateIn(db, caller, existing, input, 'json'), created: false };
+    }
+    if (op.external_id === undefined) throw new ValidationError([{ field: 'external_id', message: 'is required for an upsert' }]);
+    const input = this.validate('AccountUpdate', op.data, 'json');
+    return this.upsertIn(db, caller, op.external_id, input, 'json', { ifMatch: op.if_match });
+  }
+
+  private async upsertIn(db: Knex, caller: Caller, externalId: string, input: Record<string, unknown>, format: BodyFormat, opts: WriteOptions) {
+    const existing = await this.repo.findByExternalId(caller.orgId, externalId, db, true);
+    if (existing) {
+      checkIfMatch(opts.ifMatch, existing.version);
+      return { row: await this.updateIn(db, caller, existing, input, format), created: false };
+    }
+    const missing = ['company_id', 'name'].filter((f) => input[f] === undefined);
+    if (missing.length) {
+      throw new ValidationError(missing.map((field) => ({ field, message: `is required to create an account (no account has external_id "${externalId}")` })));
+    }
+    return { row: await this.insertIn(db, caller, { ...input, external_id: externalId }, format), created: true };
+  }
+
+  private async insertIn(db: Knex, caller: Caller, input: Record<string, unknown>, format: BodyFormat): Promise<AccountRow> {
+    const { values, customFields } = await this.prepare(db, caller, input, format);
+    const row = await this.repo.insert(
+      {
+        ...values,
+        org_id: caller.orgId,
+        created_by: caller.id,
+        custom_fields: JSON.stringify(customFields),
+        ...(values.is_deleted ? { deleted_at: db.fn.now() } : {}),
+      },
+      db,
+    );
+    await recordChange(db, caller.id, undefined, row);
+    return row;
+  }
+
+  private async updateIn(db: Knex, caller: Caller, existing: AccountRow, input: Record<string, unknown>, format: BodyFormat): Promise<AccountRow> {
+    const { values, customFields } = await this.prepare(db, caller, input, format);
+    if (values.is_deleted === true && !existing.is_deleted) values.deleted_at = db.fn.now();
+    if (values.is_deleted === false) values.deleted_at = null;
+    const row = await this.repo.update(caller.orgId, existing.id, values, customFields, db);
+    if (!row) throw new NotFoundError('account', existing.id);
+    await recordChange(db, caller.id, existing, row);
+    return row;
   }
 
   async list(caller: Caller, query: Record<string, unknown>): Promise<ListResult> {
@@ -125,26 +260,26 @@ export class AccountService {
   }
 
   /** Checked body → column values and custom fields; references checked against the caller's org. */
-  private async prepare(caller: Caller, input: Record<string, unknown>, format: BodyFormat) {
+  private async prepare(db: Knex, caller: Caller, input: Record<string, unknown>, format: BodyFormat) {
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input)) if (WRITABLE_FIELDS.has(k)) values[k] = v;
-    if (values.company_id !== undefined && !(await companyExists(this.knex, caller.orgId, values.company_id as number))) {
+    if (values.company_id !== undefined && !(await companyExists(db, caller.orgId, values.company_id as number))) {
       throw new ValidationError([{ field: 'company_id', message: `company ${values.company_id} does not exist` }]);
     }
     let customFields: Record<string, unknown> = {};
     if (input.custom_fields !== undefined) {
-      const defs = await loadDefinitions(this.knex, caller.orgId, 'crm/accounts');
+      const defs = await loadDefinitions(db, caller.orgId, 'crm/accounts');
       customFields = validateCustomFields(input.custom_fields, defs, format);
     }
     return { values, customFields };
   }
 
-  private async full(row: AccountRow): Promise<Record<string, unknown>> {
+  private async respond(row: AccountRow): Promise<AccountResponse> {
     const [companies, related] = await Promise.all([
       loadCompanies(this.knex, row.org_id, [row.company_id]),
       this.repo.related([row.id]),
     ]);
     const balance: Balance = { balance: {}, converted_balance: null };
-    return serializeAccount(row, { companies, related, balance });
+    return { body: serializeAccount(row, { companies, related, balance }), etag: makeEtag(row.version, balance) };
   }
 }

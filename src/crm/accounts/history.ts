@@ -1,0 +1,67 @@
+import { Knex } from 'knex';
+import { ACCOUNT_FIELDS } from './fields';
+import { AccountRow } from './repo';
+import { wireDateTime } from '../../http/wire';
+import { serializeScalar } from './serialize';
+
+export type HistoryAction = 'create' | 'update' | 'delete' | 'restore';
+export type Changes = Record<string, { old: unknown; new: unknown }>;
+
+/** Fields worth recording: everything a client can change. */
+const TRACKED = ACCOUNT_FIELDS.filter((f) => !['id', 'created', 'updated'].includes(f.name)).map((f) => f.name);
+
+/** Field-by-field differences, in wire form; custom fields appear as `custom_fields.field_N`. */
+export function diffAccounts(before: AccountRow | undefined, after: AccountRow): Changes {
+  const changes: Changes = {};
+  for (const name of TRACKED) {
+    const o = before ? serializeScalar(name, before[name]) : null;
+    const n = serializeScalar(name, after[name]);
+    if (JSON.stringify(o) !== JSON.stringify(n) && !(before === undefined && n === null)) changes[name] = { old: o, new: n };
+  }
+  const oc = (before?.custom_fields ?? {}) as Record<string, unknown>;
+  const nc = (after.custom_fields ?? {}) as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(oc), ...Object.keys(nc)])) {
+    const o = oc[key] ?? null;
+    const n = nc[key] ?? null;
+    if (JSON.stringify(o) !== JSON.stringify(n)) changes[`custom_fields.${key}`] = { old: o, new: n };
+  }
+  return changes;
+}
+
+export function actionFor(before: AccountRow | undefined, after: AccountRow): HistoryAction {
+  if (!before) return 'create';
+  if (!before.is_deleted && after.is_deleted) return 'delete';
+  if (before.is_deleted && !after.is_deleted) return 'restore';
+  return 'update';
+}
+
+/** Records one change in the writer's transaction, so history and data cannot disagree. */
+export async function recordChange(db: Knex, userId: number, before: AccountRow | undefined, after: AccountRow): Promise<void> {
+  const changes = diffAccounts(before, after);
+  if (before && Object.keys(changes).length === 0) return;
+  await db('account_history').insert({
+    org_id: after.org_id,
+    account_id: after.id,
+    user_id: userId,
+    action: actionFor(before, after),
+    version: after.version,
+    changes: JSON.stringify(changes),
+  });
+}
+
+export async function listHistory(db: Knex, orgId: number, accountId: number) {
+  const rows = await db('account_history as h')
+    .leftJoin('users as u', 'u.id', 'h.user_id')
+    .where({ 'h.org_id': orgId, 'h.account_id': accountId })
+    .orderBy('h.id')
+    .select('h.id', 'h.at', 'h.action', 'h.version', 'h.changes', 'h.user_id', 'u.email as user_email');
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: wireDateTime(r.at, true),
+    action: r.action,
+    version: r.version,
+    user_id: r.user_id,
+    user_email: r.user_email ?? null,
+    changes: r.changes,
+  }));
+}
