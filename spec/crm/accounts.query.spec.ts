@@ -173,6 +173,7 @@ describe('errors name the parameter', () => {
     ['custom_fields.field_99=1', 'custom_fields.field_99', 'unknown custom field'],
     ['custom_fields.field_1__eq=ten', 'custom_fields.field_1__eq', 'integer'],
     ['custom_fields.field_1__ct=1', 'custom_fields.field_1__ct', 'does not apply'],
+    ['name__lk=abc%5C', 'name__lk', 'lone backslash'],
   ];
   it.each(bad)('when ?%s, then 400 naming %s', async (query, param, hint) => {
     const res = await t.as().get(`/api/v2/crm/accounts?${query}`);

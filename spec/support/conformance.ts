@@ -18,11 +18,15 @@ const ajv = new Ajv2020({ allErrors: true, strict: false, allowUnionTypes: true 
 addFormats(ajv);
 ajv.addSchema({ $id: 'doc', components: doc.components } as object);
 
-const routes = Object.entries(doc.paths).map(([template, item]) => ({
-  template,
-  regex: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
-  item: item as Record<string, Operation>,
-}));
+// Literal paths before templated ones (`/accounts/_bulk` before `/accounts/{id}`), as a router does.
+const routes = Object.entries(doc.paths)
+  .map(([template, item]) => ({
+    template,
+    regex: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    item: item as Record<string, Operation>,
+    params: (template.match(/\{/g) ?? []).length,
+  }))
+  .sort((a, b) => a.params - b.params);
 
 function resolve(obj: Schema): Schema {
   const ref = obj.$ref;

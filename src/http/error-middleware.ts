@@ -40,6 +40,11 @@ export function toHttpError(err: unknown): HttpError | undefined {
       return new HttpError(400, 'invalid_reference', 'a referenced record does not exist');
     case '22003':
       return new HttpError(400, 'out_of_range', 'a numeric value is out of range');
+    case '22025':
+    case '22P02':
+    case '22007':
+    case '22008':
+      return new HttpError(400, 'invalid_value', 'a value in the request cannot be used for this query; check escapes and formats');
     case '40001':
     case '40P01':
       return new HttpError(409, 'conflict', 'the record was changed concurrently; retry the request');

@@ -6,11 +6,19 @@ import { Response } from 'express';
  * never sits in memory. Stops early (and lets the source clean up) when the client goes away.
  */
 export async function streamJsonArray(res: Response, batches: AsyncIterable<unknown[]>): Promise<void> {
+  // The first batch is read before any byte is sent, so a failing query still gets a proper error
+  // response; a failure later can only cut the connection.
+  const it = batches[Symbol.asyncIterator]();
+  let next = await it.next();
   res.status(200).type('application/json');
   let first = true;
   res.write('[');
-  for await (const batch of batches) {
-    if (res.destroyed) break;
+  for (; !next.done; next = await it.next()) {
+    const batch = next.value;
+    if (res.destroyed) {
+      await it.return?.();
+      break;
+    }
     let chunk = '';
     for (const item of batch) {
       chunk += (first ? '' : ',') + JSON.stringify(item);

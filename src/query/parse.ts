@@ -144,7 +144,12 @@ function parseFilter(param: string, raw: unknown, ctx: ParseContext): Filter[] {
       if (items.length > MAX_LIST_ITEMS) throw new QueryError(param, `takes at most ${MAX_LIST_ITEMS} values`);
       return { param, target, op, value: items.map((i) => typedValue(param, type, i)) };
     }
-    return { param, target, op, value: typedValue(param, type, value) };
+    const typed = typedValue(param, type, value);
+    // In LIKE a backslash escapes the next character; a pattern cannot end with one.
+    if ((op === 'lk' || op === 'nl') && /(^|[^\\])(\\\\)*\\$/.test(value)) {
+      throw new QueryError(param, 'a LIKE pattern cannot end with a lone backslash (write \\\\ for a literal one)');
+    }
+    return { param, target, op, value: typed };
   });
 }
 
