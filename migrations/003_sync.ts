@@ -8,6 +8,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('DROP INDEX IF EXISTS accounts_org_external_id');
   await knex.raw('CREATE UNIQUE INDEX accounts_org_external_id_unique ON accounts (org_id, external_id) WHERE external_id IS NOT NULL');
 
+  // Imports match records without an external_id on import_id.
+  await knex.raw('CREATE INDEX accounts_org_import_id ON accounts (org_id, import_id) WHERE import_id IS NOT NULL');
+
   await knex.schema.createTable('idempotency_keys', (t) => {
     t.integer('org_id').notNullable().references('orgs.id');
     t.integer('user_id').notNullable().references('users.id');
@@ -42,5 +45,6 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('account_history');
   await knex.schema.dropTableIfExists('idempotency_keys');
   await knex.raw('DROP INDEX IF EXISTS accounts_org_external_id_unique');
+  await knex.raw('DROP INDEX IF EXISTS accounts_org_import_id');
   await knex.raw('CREATE INDEX accounts_org_external_id ON accounts (org_id, external_id)');
 }

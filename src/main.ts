@@ -8,6 +8,7 @@ import { createOrg } from './orgs/service';
 import { addDefinition, loadDefinitions, metaShape } from './meta/custom-fields';
 import { CUSTOM_FIELD_TYPES } from './query/catalogue';
 import { HttpError } from './http/errors';
+import { registerAccountIoCommands } from './cli/accounts-io';
 
 const program = new Command();
 program.name('v2crm').description('Self-hosted CRM API server speaking the Administrate v2 REST API');
@@ -16,7 +17,7 @@ program
   .command('serve', { isDefault: true })
   .description('migrate, seed base data on first start, and serve the API on PORT')
   .action(async () => {
-    const { config, db, log } = await prepare();
+    const { config, db, log } = await prepare({ server: true });
     const app = createApp({ knex: db.knex, config, log });
     const server = app.listen(config.port, config.host, () => {
       const addr = server.address();
@@ -112,10 +113,12 @@ cf.command('list')
     }
   });
 
+registerAccountIoCommands(program);
+
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof UserInputError) {
+  if (err instanceof ConfigError || err instanceof UserInputError || err instanceof HttpError) {
     console.error(`error: ${err.message}`);
-  } else if (err instanceof HttpError) {
+  } else if (err instanceof Error && /^(cannot|no active user|organisation \d+ has no)/.test(err.message)) {
     console.error(`error: ${err.message}`);
   } else {
     console.error(err);

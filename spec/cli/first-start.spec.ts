@@ -72,6 +72,23 @@ describe('first start, restart and the CLI', () => {
       expect(short.code).toBe(1);
       expect(short.stderr).toContain('at least 8');
 
+      // import / export through the built CLI: progress on stderr, summary and data on stdout.
+      const csv = path.join(db.env.DATA_DIR, 'in.csv');
+      fs.writeFileSync(csv, 'external_id,name,company_id\nCLI-1,From CLI,1\nCLI-2,,1\n');
+      const imported = await runCli(['import', 'accounts', csv], db.env);
+      expect(imported.stdout).toContain('2 records: 1 created, 0 updated, 1 failed');
+      expect(imported.stdout).toMatch(/line 3: name must not be empty/);
+      expect(imported.stderr).toContain('importing accounts: 2/2 (100%)');
+      expect(imported.code).toBe(2);
+      const reimported = await runCli(['import', 'accounts', csv], db.env);
+      expect(reimported.stdout).toContain('2 records: 0 created, 1 updated, 1 failed');
+      const exported = await runCli(['export', 'accounts', '--format', 'json'], db.env);
+      expect(exported.code).toBe(0);
+      const accounts = JSON.parse(exported.stdout) as { name: string; external_id: string | null }[];
+      expect(accounts.map((a) => a.name)).toEqual(['Survivor', 'From CLI']);
+      const csvOut = await runCli(['export', 'accounts', '--format', 'csv'], db.env);
+      expect(csvOut.stdout.split('\n')[0]).toMatch(/^id,company_id,name,/);
+
       const third = await startServer(db.env);
       const asClerk = await fetch(`http://127.0.0.1:${third.port}/api/v2/crm/accounts`, { headers: basic('clerk@example.com', 'clerk-pass-1') });
       expect(asClerk.status).toBe(200);

@@ -12,9 +12,10 @@ export interface Ready {
 }
 
 /** Config, database, migrations and base data: what every command needs before it starts. */
-export async function prepare(opts: { seed?: boolean } = {}): Promise<Ready> {
+export async function prepare(opts: { seed?: boolean; server?: boolean } = {}): Promise<Ready> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  // Only the server logs to stdout; other commands keep stdout for their output.
+  const log = createLogger(config.logLevel, !opts.server);
   const db = await openDb(config);
   log.info({ database: db.kind === 'postgres' ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir})` }, 'database opened');
   const applied = await migrateLatest(db.knex);

@@ -1,8 +1,10 @@
 import pino, { Logger } from 'pino';
 import pinoHttp from 'pino-http';
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: ['req.headers.authorization', 'headers.authorization'] });
+/** JSON lines on stdout; `toStderr` for CLI commands whose stdout is data (export). */
+export function createLogger(level: string, toStderr = false): Logger {
+  const options = { level, redact: ['req.headers.authorization', 'headers.authorization'] };
+  return toStderr ? pino(options, pino.destination(2)) : pino(options);
 }
 
 /** One JSON line per request with its latency; no headers, no bodies, so no credentials in logs. */

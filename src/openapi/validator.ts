@@ -48,6 +48,10 @@ function messageOf(e: ErrorObject): string {
     case 'unevaluatedProperties':
     case 'additionalProperties':
       return 'is not a known field';
+    case 'minLength':
+      return (e.params as { limit: number }).limit === 1 ? 'must not be empty' : e.message ?? 'is too short';
+    case 'pattern':
+      return (e.params as { pattern: string }).pattern === '\\S' ? 'must not be blank' : `must match ${(e.params as { pattern: string }).pattern}`;
     case 'type':
       return `must be ${String((e.params as { type: string | string[] }).type).replace(',', ' or ')}`;
     default:

@@ -34,6 +34,11 @@ export class AccountRepo {
     return forUpdate ? q.forUpdate() : q;
   }
 
+  /** Oldest live-or-deleted account with this import_id (imports record the source's id there). */
+  async findByImportId(orgId: number, importId: string, db: Knex = this.knex): Promise<AccountRow | undefined> {
+    return this.scoped(orgId, db).where('accounts.import_id', importId).orderBy('accounts.id').first('accounts.*').forUpdate();
+  }
+
   async insert(values: Record<string, unknown>, db: Knex = this.knex): Promise<AccountRow> {
     const [row] = await db('accounts').insert(values).returning('*');
     return row;

@@ -12,10 +12,16 @@ import { cursorBatches } from '../../db/cursor';
 import { ListQuery, parseListQuery } from '../../query/parse';
 import { applyFilters, applyOrder } from '../../query/apply';
 import { accountCatalogue, WRITABLE_FIELDS } from './fields';
+import { CustomFieldDefinition } from '../../query/catalogue';
 import { AccountRepo, AccountRow } from './repo';
 import { Balance, serializeAccount } from './serialize';
 
 const STREAM_BATCH = 1000;
+
+/** An error raised by PostgreSQL itself (it carries a SQLSTATE): the transaction is aborted. */
+function isDatabaseError(e: unknown): boolean {
+  return typeof (e as { code?: unknown })?.code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code) && !(e instanceof Error && 'status' in e);
+}
 
 /** Fields a response shows but a client cannot set. */
 const READ_ONLY = new Set([
@@ -40,6 +46,20 @@ interface BulkOperation {
   data: Record<string, unknown>;
 }
 
+export interface ImportItem {
+  /** Line (CSV) or record number (JSON) in the source file, for the report. */
+  line: number;
+  data: Record<string, unknown>;
+  format: BodyFormat;
+}
+
+export interface ImportOutcome {
+  line: number;
+  result: 'created' | 'updated' | 'failed';
+  id?: number;
+  errors?: ErrorDetail[];
+}
+
 export interface ListResult {
   /** Set when the client asked for `_page`: drives the X-Pagination-* headers. */
   pagination?: { page: number; per: number; total: number; pages: number };
@@ -49,6 +69,8 @@ export interface ListResult {
 /** Rules for accounts: validation, organisation scope, soft delete, custom fields. */
 export class AccountService {
   private readonly repo: AccountRepo;
+  /** Reference lookups remembered for the length of one batch transaction (imports). */
+  private readonly lookups = new WeakMap<Knex, { companies: Map<number, boolean>; defs?: Map<string, CustomFieldDefinition> }>();
 
   constructor(private readonly knex: Knex, private readonly maxLimit: number) {
     this.repo = new AccountRepo(knex);
@@ -143,6 +165,55 @@ export class AccountService {
       return out;
     });
     return { results };
+  }
+
+  /**
+   * One batch of an import, in one transaction; each record in its own savepoint so a bad record is
+   * reported and skipped, not fatal. Records match on external_id, else import_id (upsert), so
+   * re-running an import never duplicates.
+   */
+  async importBatch(caller: Caller, items: ImportItem[]): Promise<ImportOutcome[]> {
+    try {
+      // Fast path: one transaction, no savepoints, references looked up once. A record that fails
+      // validation throws before it writes anything, so the others are unharmed.
+      return await this.knex.transaction(async (trx) => {
+        this.lookups.set(trx, { companies: new Map() });
+        const out: ImportOutcome[] = [];
+        for (const item of items) out.push(await this.importOutcome(item, () => this.importOne(trx, caller, item), true));
+        return out;
+      });
+    } catch (e) {
+      if (!isDatabaseError(e)) throw e;
+      // A database-level failure aborts the transaction: redo the batch with a savepoint per record.
+      return this.knex.transaction(async (trx) => {
+        const out: ImportOutcome[] = [];
+        for (const item of items) out.push(await this.importOutcome(item, () => trx.transaction((sp) => this.importOne(sp, caller, item)), false));
+        return out;
+      });
+    }
+  }
+
+  private async importOutcome(item: ImportItem, run: () => Promise<{ row: AccountRow; created: boolean }>, rethrowDbErrors: boolean): Promise<ImportOutcome> {
+    try {
+      const r = await run();
+      return { line: item.line, result: r.created ? 'created' : 'updated', id: r.row.id };
+    } catch (e) {
+      const err = toHttpError(e);
+      if (!err || err.status >= 500 || (rethrowDbErrors && isDatabaseError(e))) throw e;
+      return { line: item.line, result: 'failed', errors: err.details ?? [{ field: '(record)', message: err.message }] };
+    }
+  }
+
+  private async importOne(db: Knex, caller: Caller, item: ImportItem): Promise<{ row: AccountRow; created: boolean }> {
+    const input = this.validate('AccountUpdate', item.data, item.format);
+    const externalId = typeof input.external_id === 'string' && input.external_id !== '' ? input.external_id : undefined;
+    if (externalId) return this.upsertIn(db, caller, externalId, input, item.format, {});
+    const importId = typeof input.import_id === 'string' && input.import_id !== '' ? input.import_id : undefined;
+    const existing = importId ? await this.repo.findByImportId(caller.orgId, importId, db) : undefined;
+    if (existing) return { row: await this.updateIn(db, caller, existing, input, item.format), created: false };
+    const missing = ['company_id', 'name'].filter((f) => input[f] === undefined || input[f] === null);
+    if (missing.length) throw new ValidationError(missing.map((field) => ({ field, message: 'is required to create an account' })));
+    return { row: await this.insertIn(db, caller, input, item.format), created: true };
   }
 
   async history(caller: Caller, id: number) {
@@ -263,12 +334,20 @@ export class AccountService {
   private async prepare(db: Knex, caller: Caller, input: Record<string, unknown>, format: BodyFormat) {
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input)) if (WRITABLE_FIELDS.has(k)) values[k] = v;
-    if (values.company_id !== undefined && !(await companyExists(db, caller.orgId, values.company_id as number))) {
-      throw new ValidationError([{ field: 'company_id', message: `company ${values.company_id} does not exist` }]);
+    const cache = this.lookups.get(db);
+    if (values.company_id !== undefined) {
+      const id = values.company_id as number;
+      let exists = cache?.companies.get(id);
+      if (exists === undefined) {
+        exists = await companyExists(db, caller.orgId, id);
+        cache?.companies.set(id, exists);
+      }
+      if (!exists) throw new ValidationError([{ field: 'company_id', message: `company ${values.company_id} does not exist` }]);
     }
     let customFields: Record<string, unknown> = {};
     if (input.custom_fields !== undefined) {
-      const defs = await loadDefinitions(db, caller.orgId, 'crm/accounts');
+      const defs = cache?.defs ?? (await loadDefinitions(db, caller.orgId, 'crm/accounts'));
+      if (cache) cache.defs = defs;
       customFields = validateCustomFields(input.custom_fields, defs, format);
     }
     return { values, customFields };
