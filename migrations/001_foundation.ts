@@ -85,7 +85,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('version').notNullable().defaultTo(1);
     t.integer('created_by').references('users.id');
     t.timestamp('created', { useTz: true, precision: 0 }).notNullable().defaultTo(knex.raw('date_trunc(\'second\', now())'));
-    t.timestamp('updated', { useTz: true, precision: 3 }).notNullable().defaultTo(knex.fn.now());
+    // clock_timestamp, not now(): rows written in one transaction (imports, bulk) get distinct times.
+    t.timestamp('updated', { useTz: true, precision: 3 }).notNullable().defaultTo(knex.raw('clock_timestamp()'));
   });
   // What sync jobs filter and page on: every index leads with org_id, the scope of every query.
   await knex.raw('CREATE INDEX accounts_org_id ON accounts (org_id, id)');
