@@ -9,6 +9,7 @@ import { requestLogger } from './http/logger';
 import { accountRoutes } from './crm/accounts/routes';
 import { AccountService } from './crm/accounts/service';
 import { metaRoutes } from './meta/routes';
+import { financeRoutes } from './finance/routes';
 import { docsRoutes } from './docs/routes';
 import { idempotency } from './http/idempotency';
 
@@ -36,6 +37,7 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   api.use(bodyParsers(config.bodyLimit));
   api.use(idempotency(knex, config.idempotencyTtlMs));
   api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit), { bulkMax: config.bulkMax }));
+  api.use('/v2/finance', financeRoutes(knex, config.maxLimit));
   api.use('/v2/meta', metaRoutes(knex));
   app.use('/api', api);
 

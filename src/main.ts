@@ -9,6 +9,7 @@ import { addDefinition, loadDefinitions, metaShape } from './meta/custom-fields'
 import { CUSTOM_FIELD_TYPES } from './query/catalogue';
 import { HttpError } from './http/errors';
 import { registerAccountIoCommands } from './cli/accounts-io';
+import { registerRateCommands } from './cli/rates';
 
 const program = new Command();
 program.name('v2crm').description('Self-hosted CRM API server speaking the Administrate v2 REST API');
@@ -114,6 +115,7 @@ cf.command('list')
   });
 
 registerAccountIoCommands(program);
+registerRateCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof UserInputError || err instanceof HttpError) {

@@ -1,6 +1,6 @@
 import { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { HttpError } from './errors';
+import { HttpError, ValidationError } from './errors';
 
 interface ErrorWithCode {
   code?: string;
@@ -9,6 +9,12 @@ interface ErrorWithCode {
   constraint?: string;
   detail?: string;
 }
+
+/** Check constraints whose failure is the client's fault, and the field they guard. */
+const CHECKS: Record<string, { field: string; message: string }> = {
+  sales_invoices_paid_range: { field: 'amount_paid', message: 'must be between 0 and the invoice total' },
+  exchange_rates_rate_positive: { field: 'rate', message: 'must be greater than 0' },
+};
 
 const DB_UNREACHABLE = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300'];
 
@@ -38,6 +44,11 @@ export function toHttpError(err: unknown): HttpError | undefined {
       return new HttpError(409, 'conflict', 'a record with the same unique value already exists');
     case '23503':
       return new HttpError(400, 'invalid_reference', 'a referenced record does not exist');
+    case '23514': {
+      const check = e.constraint ? CHECKS[e.constraint] : undefined;
+      if (check) return new ValidationError([check]);
+      return undefined;
+    }
     case '22003':
       return new HttpError(400, 'out_of_range', 'a numeric value is out of range');
     case '22025':

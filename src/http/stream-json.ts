@@ -30,3 +30,17 @@ export async function streamJsonArray(res: Response, batches: AsyncIterable<unkn
   }
   if (!res.destroyed) res.end(']');
 }
+
+/** A list response: pagination headers when paged, then the streamed array. */
+export async function sendList(
+  res: Response,
+  list: { pagination?: { page: number; pages: number; per: number; total: number }; batches: AsyncIterable<unknown[]> },
+): Promise<void> {
+  if (list.pagination) {
+    res.setHeader('X-Pagination-Page', String(list.pagination.page));
+    res.setHeader('X-Pagination-Pages', String(list.pagination.pages));
+    res.setHeader('X-Pagination-Per', String(list.pagination.per));
+    res.setHeader('X-Pagination-Total', String(list.pagination.total));
+  }
+  await streamJsonArray(res, list.batches);
+}

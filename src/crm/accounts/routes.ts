@@ -3,7 +3,7 @@ import { requireJsonOrForm } from '../../http/body';
 import { idParam } from '../../http/params';
 import { QueryError, ValidationError } from '../../http/errors';
 import { notModified } from '../../http/etag';
-import { streamJsonArray } from '../../http/stream-json';
+import { sendList } from '../../http/stream-json';
 import { AccountResponse, AccountService } from './service';
 
 const GET_ONE_PARAMS = new Set(['display_currency', '_']);
@@ -38,14 +38,7 @@ export function accountRoutes(service: AccountService, opts: { bulkMax: number }
   const r = Router();
 
   r.get('/', async (req, res) => {
-    const { pagination, batches } = await service.list(req.user!, req.query as Record<string, unknown>);
-    if (pagination) {
-      res.setHeader('X-Pagination-Page', String(pagination.page));
-      res.setHeader('X-Pagination-Pages', String(pagination.pages));
-      res.setHeader('X-Pagination-Per', String(pagination.per));
-      res.setHeader('X-Pagination-Total', String(pagination.total));
-    }
-    await streamJsonArray(res, batches);
+    await sendList(res, await service.list(req.user!, req.query as Record<string, unknown>));
   });
 
   r.post('/', requireJsonOrForm, async (req, res) => {

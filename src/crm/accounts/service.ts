@@ -8,15 +8,13 @@ import { listHistory, recordChange } from './history';
 import { validateBody } from '../../openapi/validator';
 import { companyExists, loadCompanies } from '../../orgs/companies';
 import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
-import { cursorBatches } from '../../db/cursor';
-import { ListQuery, parseListQuery } from '../../query/parse';
-import { applyFilters, applyOrder } from '../../query/apply';
+import { parseListQuery } from '../../query/parse';
+import { listRows, ListResult } from '../../query/list';
 import { accountCatalogue, WRITABLE_FIELDS } from './fields';
 import { CustomFieldDefinition } from '../../query/catalogue';
 import { AccountRepo, AccountRow } from './repo';
-import { Balance, serializeAccount } from './serialize';
-
-const STREAM_BATCH = 1000;
+import { serializeAccount } from './serialize';
+import { accountBalance } from '../../money/balance';
 
 /** An error raised by PostgreSQL itself (it carries a SQLSTATE): the transaction is aborted. */
 function isDatabaseError(e: unknown): boolean {
@@ -60,11 +58,6 @@ export interface ImportOutcome {
   errors?: ErrorDetail[];
 }
 
-export interface ListResult {
-  /** Set when the client asked for `_page`: drives the X-Pagination-* headers. */
-  pagination?: { page: number; per: number; total: number; pages: number };
-  batches: AsyncIterable<Record<string, unknown>[]>;
-}
 
 /** Rules for accounts: validation, organisation scope, soft delete, custom fields. */
 export class AccountService {
@@ -76,10 +69,10 @@ export class AccountService {
     this.repo = new AccountRepo(knex);
   }
 
-  async get(caller: Caller, id: number, _opts: { displayCurrency?: string } = {}): Promise<AccountResponse> {
+  async get(caller: Caller, id: number, opts: { displayCurrency?: string } = {}): Promise<AccountResponse> {
     const row = await this.repo.findById(caller.orgId, id);
     if (!row) throw new NotFoundError('account', id);
-    return this.respond(row);
+    return this.respond(row, opts.displayCurrency);
   }
 
   async getByExternalId(caller: Caller, externalId: string): Promise<AccountResponse> {
@@ -283,39 +276,18 @@ export class AccountService {
     const needsCustom = Object.keys(query).some((k) => k.startsWith('custom_fields.') || (k === '_order' && String(query[k]).includes('custom_fields.')));
     const customFields = needsCustom ? await loadDefinitions(this.knex, caller.orgId, 'crm/accounts') : new Map();
     const q = parseListQuery(query, { catalogue: accountCatalogue, customFields, maxLimit: this.maxLimit });
-    const base = this.filtered(caller, q);
-    let pagination: ListResult['pagination'];
-    const rowsQuery = applyOrder(base.clone().select('accounts.*'), q, accountCatalogue);
-    if (q.limit !== undefined) rowsQuery.limit(q.limit);
-    if (q.page !== undefined) {
-      const per = q.limit ?? 50;
-      rowsQuery.offset((q.page - 1) * per);
-      const [{ count }] = await base.clone().count({ count: '*' });
-      const total = Number(count);
-      pagination = { page: q.page, per, total, pages: Math.ceil(total / per) };
-    }
     const companies = await loadCompanies(this.knex, caller.orgId);
-    const repo = this.repo;
-    const knex = this.knex;
-    const serialize = async (rows: AccountRow[], db: Knex) => {
-      const related = await repo.related(rows.map((r) => r.id), db);
-      return rows.map((r) => serializeAccount(r, { companies, related }));
-    };
-    // A bounded page is one plain query; an unbounded list goes through a cursor, batch by batch.
-    const batches: AsyncIterable<Record<string, unknown>[]> =
-      q.limit !== undefined && q.limit <= STREAM_BATCH
-        ? (async function* () {
-            yield await serialize((await rowsQuery) as AccountRow[], knex);
-          })()
-        : cursorBatches(knex, rowsQuery, STREAM_BATCH, serialize);
-    return { pagination, batches };
-  }
-
-  private filtered(caller: Caller, q: ListQuery): Knex.QueryBuilder {
-    const qb = applyFilters(this.repo.scoped(caller.orgId), q, accountCatalogue);
-    // Soft-deleted accounts are left out unless the client asks about is_deleted itself.
-    if (!q.mentions('is_deleted')) qb.where('accounts.is_deleted', false);
-    return qb;
+    return listRows<AccountRow>({
+      knex: this.knex,
+      scoped: this.repo.scoped(caller.orgId),
+      catalogue: accountCatalogue,
+      q,
+      softDelete: true,
+      serialize: async (rows, db) => {
+        const related = await this.repo.related(rows.map((r) => r.id), db);
+        return rows.map((r) => serializeAccount(r, { companies, related }));
+      },
+    });
   }
 
   private validate(schema: string, body: unknown, format: BodyFormat): Record<string, unknown> {
@@ -353,12 +325,12 @@ export class AccountService {
     return { values, customFields };
   }
 
-  private async respond(row: AccountRow): Promise<AccountResponse> {
-    const [companies, related] = await Promise.all([
+  private async respond(row: AccountRow, displayCurrency?: string): Promise<AccountResponse> {
+    const [companies, related, balance] = await Promise.all([
       loadCompanies(this.knex, row.org_id, [row.company_id]),
       this.repo.related([row.id]),
+      accountBalance(this.knex, row.org_id, row.id, displayCurrency),
     ]);
-    const balance: Balance = { balance: {}, converted_balance: null };
     return { body: serializeAccount(row, { companies, related, balance }), etag: makeEtag(row.version, balance) };
   }
 }

@@ -1,0 +1,56 @@
+import { Knex } from 'knex';
+import { cursorBatches } from '../db/cursor';
+import { Catalogue } from './catalogue';
+import { applyFilters, applyOrder } from './apply';
+import { ListQuery } from './parse';
+
+/** A bounded page up to this size is one plain query; anything larger streams through a cursor. */
+export const STREAM_BATCH = 1000;
+
+export interface Pagination {
+  page: number;
+  per: number;
+  total: number;
+  pages: number;
+}
+
+export interface ListResult {
+  /** Set when the client asked for `_page`: drives the X-Pagination-* headers. */
+  pagination?: Pagination;
+  batches: AsyncIterable<Record<string, unknown>[]>;
+}
+
+/**
+ * The list machinery every resource shares: filters, the soft-delete rule (deleted rows only when
+ * the query names `is_deleted`), order, `_limit`/`_page` with a count, and batches serialized by
+ * `serialize` (which must query through the `db` it gets: see cursorBatches).
+ */
+export async function listRows<Row>(opts: {
+  knex: Knex;
+  scoped: Knex.QueryBuilder;
+  catalogue: Catalogue;
+  q: ListQuery;
+  softDelete: boolean;
+  serialize: (rows: Row[], db: Knex) => Promise<Record<string, unknown>[]>;
+}): Promise<ListResult> {
+  const { knex, catalogue, q } = opts;
+  const base = applyFilters(opts.scoped, q, catalogue);
+  if (opts.softDelete && !q.mentions('is_deleted')) base.where(`${catalogue.table}.is_deleted`, false);
+  const rowsQuery = applyOrder(base.clone().select(`${catalogue.table}.*`), q, catalogue);
+  if (q.limit !== undefined) rowsQuery.limit(q.limit);
+  let pagination: Pagination | undefined;
+  if (q.page !== undefined) {
+    const per = q.limit ?? 50;
+    rowsQuery.offset((q.page - 1) * per);
+    const [{ count }] = await base.clone().count({ count: '*' });
+    const total = Number(count);
+    pagination = { page: q.page, per, total, pages: Math.ceil(total / per) };
+  }
+  const batches: AsyncIterable<Record<string, unknown>[]> =
+    q.limit !== undefined && q.limit <= STREAM_BATCH
+      ? (async function* () {
+          yield await opts.serialize((await rowsQuery) as Row[], knex);
+        })()
+      : cursorBatches(knex, rowsQuery, STREAM_BATCH, opts.serialize);
+  return { pagination, batches };
+}
