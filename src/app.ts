@@ -9,7 +9,13 @@ import { requestLogger } from './http/logger';
 import { accountRoutes } from './crm/accounts/routes';
 import { AccountService } from './crm/accounts/service';
 import { metaRoutes } from './meta/routes';
+import { contactRoutes } from './crm/contacts/routes';
+import { ContactService } from './crm/contacts/service';
+import { teamRoutes } from './crm/teams/routes';
+import { TeamService } from './crm/teams/service';
+import { industryRoutes } from './crm/industries';
 import { financeRoutes } from './finance/routes';
+import { InvoiceService } from './finance/invoices/service';
 import { docsRoutes } from './docs/routes';
 import { idempotency } from './http/idempotency';
 
@@ -36,8 +42,13 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   api.use(basicAuth(knex));
   api.use(bodyParsers(config.bodyLimit));
   api.use(idempotency(knex, config.idempotencyTtlMs));
-  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit), { bulkMax: config.bulkMax }));
-  api.use('/v2/finance', financeRoutes(knex, config.maxLimit));
+  const contacts = new ContactService(knex, config.maxLimit);
+  const invoices = new InvoiceService(knex, config.maxLimit);
+  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit), { bulkMax: config.bulkMax, contacts, invoices }));
+  api.use('/v2/crm/contacts', contactRoutes(contacts));
+  api.use('/v2/crm/teams', teamRoutes(new TeamService(knex, config.maxLimit)));
+  api.use('/v2/crm/industries', industryRoutes(knex));
+  api.use('/v2/finance', financeRoutes(knex, config.maxLimit, invoices));
   api.use('/v2/meta', metaRoutes(knex));
   app.use('/api', api);
 

@@ -2,7 +2,7 @@ import seed from '../fixtures/seed-account.json';
 import { makeTestApp, TestApp } from '../support/test-app';
 
 const SEED_KEYS = Object.keys(seed);
-const FULL_KEYS = [...SEED_KEYS, 'updated', 'custom_fields'];
+const FULL_KEYS = [...SEED_KEYS, 'updated', 'status', 'assigned_to', 'teams', 'custom_fields'];
 const LIST_KEYS = FULL_KEYS.filter((k) => k !== 'balance' && k !== 'converted_balance');
 
 let t: TestApp;
@@ -19,6 +19,9 @@ function expectSeedShape(body: Record<string, unknown>, overrides: Record<string
     id: body.id,
     created: body.created,
     updated: body.updated,
+    status: 'open',
+    assigned_to: [],
+    teams: [],
     custom_fields: {},
     ...overrides,
   };
@@ -88,10 +91,14 @@ describe('accounts CRUD over HTTP', () => {
   });
 
   it('when every writable field is set, then each comes back with its type', async () => {
+    // References must exist in the organisation: a parent account and two contacts.
+    const parent = (await t.as().post('/api/v2/crm/accounts').send({ company_id: 1, name: 'Parent' })).body.id;
+    const contact = async (last_name: string) => (await t.as().post('/api/v2/crm/contacts').send({ company_id: 1, last_name })).body.id;
+    const [c1, c2] = [await contact('One'), await contact('Two')];
     const body = {
       company_id: 1, name: 'Everything', tel: '1', mobile: '2', fax: '3', email: 'a@b.c', url: 'https://x',
       is_customer: true, is_supplier: true, is_partner: true, is_individual: true, is_employee: true,
-      no_publicity: false, default_approver: 7, parent_id: 3, primary_contact_id: 4, initial_contact_id: 5,
+      no_publicity: false, default_approver: 7, parent_id: parent, primary_contact_id: c1, initial_contact_id: c2, status: 'closed',
       billing_address_country_id: 6, shipping_address_country_id: 8, default_price_level_id: 9,
       customer_since: '2019-01-31', external_id: 'ERP-1', import_id: 'IMP-1', notes: 'x'.repeat(5000),
       address_street: 'High St', address_town: 'Leeds', address_postcode: 'LS1', address_country: 'UK',

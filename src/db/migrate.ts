@@ -2,12 +2,14 @@ import { Knex } from 'knex';
 import * as m001 from '../../migrations/001_foundation';
 import * as m003 from '../../migrations/003_sync';
 import * as m004 from '../../migrations/004_finance';
+import * as m005 from '../../migrations/005_collaboration';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
   '001_foundation': m001,
   '003_sync': m003,
   '004_finance': m004,
+  '005_collaboration': m005,
 };
 
 const source: Knex.MigrationSource<string> = {

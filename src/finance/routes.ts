@@ -6,10 +6,10 @@ import { invoiceRoutes } from './invoices/routes';
 import { InvoiceService } from './invoices/service';
 
 /** `/api/v2/finance/...` */
-export function financeRoutes(knex: Knex, maxLimit: number): Router {
+export function financeRoutes(knex: Knex, maxLimit: number, invoices: InvoiceService): Router {
   const r = Router();
   r.use('/currencies', currencyRoutes(knex, maxLimit));
   r.use('/exchange_rates', exchangeRateRoutes(knex));
-  r.use('/sales_invoices', invoiceRoutes(new InvoiceService(knex, maxLimit)));
+  r.use('/sales_invoices', invoiceRoutes(invoices));
   return r;
 }

@@ -4,7 +4,7 @@ import { ErrorDetail, ValidationError } from '../http/errors';
 import { BodyFormat } from '../http/body';
 
 /** Models that carry custom fields, as they appear in `/api/v2/meta/<module>/<model>`. */
-export const CUSTOM_FIELD_MODELS = ['crm/accounts'] as const;
+export const CUSTOM_FIELD_MODELS = ['crm/accounts', 'crm/contacts'] as const;
 export type CustomFieldModel = (typeof CUSTOM_FIELD_MODELS)[number];
 
 export async function loadDefinitions(

@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { Catalogue, ScalarType } from './catalogue';
 import { Filter, FilterTarget, ListQuery, Scalar } from './parse';
+import { applyVia } from './apply-via';
 
 /** Escapes LIKE's wildcards so `ct`/`sw`/`ew` match the text literally. */
 function likeLiteral(s: string): string {
@@ -51,6 +52,10 @@ function valueSql(type: ScalarType, custom: boolean): string {
 const COMPARE: Record<string, string> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
 
 function applyOne(qb: Knex.QueryBuilder, f: Filter, catalogue: Catalogue): void {
+  if (f.target.kind === 'column' && f.target.def.via) {
+    applyVia(qb, f, f.target.def.via, catalogue.table, f.target.def.type);
+    return;
+  }
   const { sql, bindings } = expr(f.target, catalogue);
   const type = f.target.def.type;
   const custom = f.target.kind === 'custom';

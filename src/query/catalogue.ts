@@ -13,7 +13,19 @@ export interface FieldDef {
   filterable: boolean;
   sortable: boolean;
   nullable: boolean;
+  /** A filter-only field answered elsewhere than one column of the table: see apply-via.ts. */
+  via?: Via;
 }
+
+/**
+ * `link`: rows of a join table pointing at the record (`fk` = record id), matched on `value`
+ * (a column of the join table, or of `lookup` joined on `lookup.id = <join>.<lookup.key>`).
+ * `any`: true when any of several columns of the table matches (e.g. `city` over three towns).
+ * String matches are case-insensitive for both.
+ */
+export type Via =
+  | { kind: 'link'; table: string; fk: string; value: string; lookup?: { table: string; key: string } }
+  | { kind: 'any'; columns: readonly string[] };
 
 export interface Catalogue {
   /** Singular resource name for messages: "account". */

@@ -34,6 +34,7 @@ const SPECS: Spec[] = [
     (n): Spec => [n, 'boolean', { nullable: false }],
   ),
   ['customer_since', 'date'],
+  ['status', 'string', { nullable: false }],
   ['is_deleted', 'boolean', { nullable: false }],
   ['created', 'datetime', { nullable: false, writable: false }],
   ['updated', 'datetime', { nullable: false, writable: false }],
@@ -48,10 +49,21 @@ export const ACCOUNT_FIELDS: readonly FieldDef[] = SPECS.map(([name, type, o]) =
   nullable: o?.nullable ?? true,
 }));
 
+/** Filter-only fields over related tables (the second seed's list filters). */
+export const ACCOUNT_FILTERS: readonly FieldDef[] = (
+  [
+    ['tags', 'string', { kind: 'link', table: 'account_tags', fk: 'account_id', value: 'name', lookup: { table: 'tags', key: 'tag_id' } }],
+    ['industry', 'string', { kind: 'link', table: 'account_industries', fk: 'account_id', value: 'name', lookup: { table: 'industries', key: 'industry_id' } }],
+    ['assigned_to', 'integer', { kind: 'link', table: 'account_assignees', fk: 'account_id', value: 'user_id' }],
+    ['teams', 'integer', { kind: 'link', table: 'account_teams', fk: 'account_id', value: 'team_id' }],
+    ['city', 'string', { kind: 'any', columns: ['address_town', 'billing_address_town', 'shipping_address_town'] }],
+  ] as const
+).map(([name, type, via]) => ({ name, column: name, type, filterable: true, sortable: false, nullable: true, via }));
+
 export const accountCatalogue: Catalogue = {
   resource: 'account',
   table: 'accounts',
-  fields: ACCOUNT_FIELDS,
+  fields: [...ACCOUNT_FIELDS, ...ACCOUNT_FILTERS],
   customFieldsColumn: 'custom_fields',
 };
 
@@ -80,7 +92,11 @@ export const WIRE_ORDER = [
   'shipping_address_region', 'shipping_address_country_id', 'is_deleted', 'name', 'customer_since',
   'mobile', 'shipping_contact_person', 'created', 'shipping_address_unit', 'is_customer',
   'address_locality', 'initial_contact_id', 'balance', 'external_id', 'bank_details',
-  'billing_address_town', 'updated', 'custom_fields',
+  'billing_address_town', 'updated', 'status', 'assigned_to', 'teams', 'custom_fields',
 ] as const;
+
+/** Related sets a client writes as lists on an account. */
+export const RELATION_FIELDS = ['tags', 'industries', 'assigned_to', 'teams'] as const;
+export type RelationField = (typeof RELATION_FIELDS)[number];
 
 export const LIST_OMITTED: ReadonlySet<string> = new Set(['balance', 'converted_balance']);

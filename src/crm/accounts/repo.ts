@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { onlyVisibleAccounts, Viewer } from '../access/visibility';
 
 export type AccountRow = Record<string, unknown> & {
   id: number;
@@ -12,31 +13,33 @@ export type AccountRow = Record<string, unknown> & {
 export interface Related {
   industries: Map<number, { id: number; name: string }[]>;
   tags: Map<number, string[]>;
+  assignees: Map<number, number[]>;
+  teams: Map<number, number[]>;
 }
 
 /** The only place that writes SQL for accounts. Every call takes the organisation. */
 export class AccountRepo {
   constructor(private readonly knex: Knex) {}
 
-  /** Base of every read: the organisation's accounts. */
-  scoped(orgId: number, db: Knex = this.knex): Knex.QueryBuilder {
-    return db('accounts').where('accounts.org_id', orgId);
+  /** Base of every read: the organisation's accounts that the viewer may see. */
+  scoped(viewer: Viewer, db: Knex = this.knex): Knex.QueryBuilder {
+    return onlyVisibleAccounts(db('accounts').where('accounts.org_id', viewer.orgId), viewer);
   }
 
   /** `forUpdate` locks the row for the caller's transaction (read-check-write without races). */
-  async findById(orgId: number, id: number, db: Knex = this.knex, forUpdate = false): Promise<AccountRow | undefined> {
-    const q = this.scoped(orgId, db).where('accounts.id', id).first('accounts.*');
+  async findById(viewer: Viewer, id: number, db: Knex = this.knex, forUpdate = false): Promise<AccountRow | undefined> {
+    const q = this.scoped(viewer, db).where('accounts.id', id).first('accounts.*');
     return forUpdate ? q.forUpdate() : q;
   }
 
-  async findByExternalId(orgId: number, externalId: string, db: Knex = this.knex, forUpdate = false): Promise<AccountRow | undefined> {
-    const q = this.scoped(orgId, db).where('accounts.external_id', externalId).first('accounts.*');
+  async findByExternalId(viewer: Viewer, externalId: string, db: Knex = this.knex, forUpdate = false): Promise<AccountRow | undefined> {
+    const q = this.scoped(viewer, db).where('accounts.external_id', externalId).first('accounts.*');
     return forUpdate ? q.forUpdate() : q;
   }
 
   /** Oldest live-or-deleted account with this import_id (imports record the source's id there). */
-  async findByImportId(orgId: number, importId: string, db: Knex = this.knex): Promise<AccountRow | undefined> {
-    return this.scoped(orgId, db).where('accounts.import_id', importId).orderBy('accounts.id').first('accounts.*').forUpdate();
+  async findByImportId(viewer: Viewer, importId: string, db: Knex = this.knex): Promise<AccountRow | undefined> {
+    return this.scoped(viewer, db).where('accounts.import_id', importId).orderBy('accounts.id').first('accounts.*').forUpdate();
   }
 
   async insert(values: Record<string, unknown>, db: Knex = this.knex): Promise<AccountRow> {
@@ -46,7 +49,7 @@ export class AccountRepo {
 
   /** Partial update; custom fields are merged key by key into the stored object. */
   async update(
-    orgId: number,
+    viewer: Viewer,
     id: number,
     values: Record<string, unknown>,
     customFields: Record<string, unknown> | undefined,
@@ -56,17 +59,19 @@ export class AccountRepo {
     if (customFields && Object.keys(customFields).length > 0) {
       patch.custom_fields = db.raw('accounts.custom_fields || ?::jsonb', [JSON.stringify(customFields)]);
     }
-    if (Object.keys(patch).length === 0) return this.findById(orgId, id, db);
-    const [row] = await this.scoped(orgId, db).where('accounts.id', id).update(patch).returning('*');
+    if (Object.keys(patch).length === 0) return this.findById(viewer, id, db);
+    const [row] = await this.scoped(viewer, db).where('accounts.id', id).update(patch).returning('*');
     return row;
   }
 
-  /** Industries and tags of a batch of accounts: two queries whatever the batch size. */
+  /** Industries, tags, assignees and teams of a batch of accounts: four queries whatever its size. */
   async related(ids: number[], db: Knex = this.knex): Promise<Related> {
     const industries = new Map<number, { id: number; name: string }[]>();
     const tags = new Map<number, string[]>();
-    if (ids.length === 0) return { industries, tags };
-    const [ind, tg] = await Promise.all([
+    const assignees = new Map<number, number[]>();
+    const teams = new Map<number, number[]>();
+    if (ids.length === 0) return { industries, tags, assignees, teams };
+    const [ind, tg, asg, tms] = await Promise.all([
       db('account_industries as ai')
         .join('industries as i', 'i.id', 'ai.industry_id')
         .whereIn('ai.account_id', ids)
@@ -77,7 +82,11 @@ export class AccountRepo {
         .whereIn('at.account_id', ids)
         .orderBy(['at.account_id', 't.name'])
         .select('at.account_id', 't.name'),
+      db('account_assignees').whereIn('account_id', ids).orderBy(['account_id', 'user_id']).select('account_id', 'user_id'),
+      db('account_teams').whereIn('account_id', ids).orderBy(['account_id', 'team_id']).select('account_id', 'team_id'),
     ]);
+    for (const r of asg) assignees.set(r.account_id, [...(assignees.get(r.account_id) ?? []), r.user_id]);
+    for (const r of tms) teams.set(r.account_id, [...(teams.get(r.account_id) ?? []), r.team_id]);
     for (const r of ind) {
       const list = industries.get(r.account_id) ?? [];
       list.push({ id: r.id, name: r.name });
@@ -88,6 +97,6 @@ export class AccountRepo {
       list.push(r.name);
       tags.set(r.account_id, list);
     }
-    return { industries, tags };
+    return { industries, tags, assignees, teams };
   }
 }

@@ -5,13 +5,28 @@ import { QueryError, ValidationError } from '../../http/errors';
 import { notModified } from '../../http/etag';
 import { sendList } from '../../http/stream-json';
 import { AccountResponse, AccountService } from './service';
+import { ContactService } from '../contacts/service';
+import { InvoiceService } from '../../finance/invoices/service';
 
-const GET_ONE_PARAMS = new Set(['display_currency', '_']);
+const GET_ONE_PARAMS = new Set(['display_currency', 'expand', '_']);
+export const EXPANDABLE = ['contacts', 'invoices'] as const;
+export type Expandable = (typeof EXPANDABLE)[number];
 
 function checkGetOneParams(req: Request) {
   for (const k of Object.keys(req.query)) {
-    if (!GET_ONE_PARAMS.has(k)) throw new QueryError(k, `is not a parameter of this route; allowed: display_currency`);
+    if (!GET_ONE_PARAMS.has(k)) throw new QueryError(k, `is not a parameter of this route; allowed: display_currency, expand`);
   }
+}
+
+/** `?expand=contacts,invoices` → the relations to embed; anything else is a 400. */
+function expandParam(raw: unknown): Expandable[] {
+  if (raw === undefined) return [];
+  if (typeof raw !== 'string') throw new QueryError('expand', 'may be given only once');
+  const items = [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean))];
+  for (const item of items) {
+    if (!(EXPANDABLE as readonly string[]).includes(item)) throw new QueryError('expand', `cannot expand ${JSON.stringify(item.slice(0, 50))}; expandable: ${EXPANDABLE.join(', ')}`);
+  }
+  return items as Expandable[];
 }
 
 function send(res: Response, r: AccountResponse, status = 200) {
@@ -34,7 +49,7 @@ function externalIdParam(raw: string): string {
   return raw;
 }
 
-export function accountRoutes(service: AccountService, opts: { bulkMax: number }): Router {
+export function accountRoutes(service: AccountService, opts: { bulkMax: number; contacts: ContactService; invoices: InvoiceService }): Router {
   const r = Router();
 
   r.get('/', async (req, res) => {
@@ -63,7 +78,32 @@ export function accountRoutes(service: AccountService, opts: { bulkMax: number }
   r.get('/:id', async (req, res) => {
     checkGetOneParams(req);
     const displayCurrency = typeof req.query.display_currency === 'string' ? req.query.display_currency : undefined;
-    sendRead(req, res, await service.get(req.user!, idParam(String(req.params.id)), { displayCurrency }));
+    const expand = expandParam(req.query.expand);
+    const id = idParam(String(req.params.id));
+    const r = await service.get(req.user!, id, { displayCurrency });
+    if (expand.length) {
+      // One query per relation, whatever the number of related records.
+      const [contacts, invoices] = await Promise.all([
+        expand.includes('contacts') ? opts.contacts.ofAccounts(req.user!, [id]) : undefined,
+        expand.includes('invoices') ? opts.invoices.ofAccounts(req.user!, [id]) : undefined,
+      ]);
+      if (contacts) r.body.contacts = contacts.get(id) ?? [];
+      if (invoices) r.body.invoices = invoices.get(id) ?? [];
+      r.etag = service.etagWith(r, { contacts: r.body.contacts, invoices: r.body.invoices });
+    }
+    sendRead(req, res, r);
+  });
+
+  // Related records as lists of their own, with the query language (an account you cannot see is a 404).
+  r.get('/:id/contacts', async (req, res) => {
+    const id = idParam(String(req.params.id));
+    await service.ensureVisible(req.user!, id);
+    await sendList(res, await opts.contacts.list(req.user!, req.query as Record<string, unknown>, id));
+  });
+  r.get('/:id/invoices', async (req, res) => {
+    const id = idParam(String(req.params.id));
+    await service.ensureVisible(req.user!, id);
+    await sendList(res, await opts.invoices.list(req.user!, req.query as Record<string, unknown>, id));
   });
 
   r.get('/:id/history', async (req, res) => {

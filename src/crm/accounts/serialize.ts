@@ -52,6 +52,12 @@ export function serializeAccount(row: AccountRow, ctx: SerializeContext): Record
         // Administrate prints null for an account without tags.
         out.tags = ctx.related.tags.get(row.id) ?? null;
         break;
+      case 'assigned_to':
+        out.assigned_to = ctx.related.assignees.get(row.id) ?? [];
+        break;
+      case 'teams':
+        out.teams = ctx.related.teams.get(row.id) ?? [];
+        break;
       case 'company':
         out.company = ctx.companies.get(row.company_id) ?? null;
         break;

@@ -1,7 +1,7 @@
 import { Knex } from 'knex';
 import { Caller } from '../../auth/basic';
 import { BodyFormat } from '../../http/body';
-import { ErrorDetail, NotFoundError, ValidationError } from '../../http/errors';
+import { ErrorDetail, ForbiddenError, NotFoundError, ValidationError } from '../../http/errors';
 import { toHttpError } from '../../http/error-middleware';
 import { checkIfMatch, makeEtag } from '../../http/etag';
 import { listHistory, recordChange } from './history';
@@ -15,6 +15,8 @@ import { CustomFieldDefinition } from '../../query/catalogue';
 import { AccountRepo, AccountRow } from './repo';
 import { serializeAccount } from './serialize';
 import { accountBalance } from '../../money/balance';
+import { resolveRelations, writeRelations } from './relations';
+import { checkAccountReferences } from './references';
 
 /** An error raised by PostgreSQL itself (it carries a SQLSTATE): the transaction is aborted. */
 function isDatabaseError(e: unknown): boolean {
@@ -70,13 +72,18 @@ export class AccountService {
   }
 
   async get(caller: Caller, id: number, opts: { displayCurrency?: string } = {}): Promise<AccountResponse> {
-    const row = await this.repo.findById(caller.orgId, id);
+    const row = await this.repo.findById(caller, id);
     if (!row) throw new NotFoundError('account', id);
     return this.respond(row, opts.displayCurrency);
   }
 
+  /** 404 unless the account exists in the caller's organisation and is visible to them. */
+  async ensureVisible(caller: Caller, id: number): Promise<void> {
+    if (!(await this.repo.scoped(caller).where('accounts.id', id).first('accounts.id'))) throw new NotFoundError('account', id);
+  }
+
   async getByExternalId(caller: Caller, externalId: string): Promise<AccountResponse> {
-    const row = await this.repo.findByExternalId(caller.orgId, externalId);
+    const row = await this.repo.findByExternalId(caller, externalId);
     if (!row) throw new NotFoundError('account with external_id', JSON.stringify(externalId));
     return this.respond(row);
   }
@@ -90,7 +97,7 @@ export class AccountService {
   async update(caller: Caller, id: number, body: unknown, format: BodyFormat, opts: WriteOptions = {}): Promise<AccountResponse> {
     const input = this.validate('AccountUpdate', body, format);
     const row = await this.knex.transaction(async (trx) => {
-      const existing = await this.repo.findById(caller.orgId, id, trx, true);
+      const existing = await this.repo.findById(caller, id, trx, true);
       if (!existing) throw new NotFoundError('account', id);
       checkIfMatch(opts.ifMatch, existing.version);
       return this.updateIn(trx, caller, existing, input, format);
@@ -101,9 +108,10 @@ export class AccountService {
   /** Soft delete; deleting a deleted account changes nothing and answers the same. */
   async remove(caller: Caller, id: number, opts: WriteOptions = {}): Promise<AccountResponse> {
     const row = await this.knex.transaction(async (trx) => {
-      const existing = await this.repo.findById(caller.orgId, id, trx, true);
+      const existing = await this.repo.findById(caller, id, trx, true);
       if (!existing) throw new NotFoundError('account', id);
       checkIfMatch(opts.ifMatch, existing.version);
+      this.checkMayDelete(caller, existing);
       if (existing.is_deleted) return existing;
       return this.updateIn(trx, caller, existing, { is_deleted: true }, 'json');
     });
@@ -202,7 +210,7 @@ export class AccountService {
     const externalId = typeof input.external_id === 'string' && input.external_id !== '' ? input.external_id : undefined;
     if (externalId) return this.upsertIn(db, caller, externalId, input, item.format, {});
     const importId = typeof input.import_id === 'string' && input.import_id !== '' ? input.import_id : undefined;
-    const existing = importId ? await this.repo.findByImportId(caller.orgId, importId, db) : undefined;
+    const existing = importId ? await this.repo.findByImportId(caller, importId, db) : undefined;
     if (existing) return { row: await this.updateIn(db, caller, existing, input, item.format), created: false };
     const missing = ['company_id', 'name'].filter((f) => input[f] === undefined || input[f] === null);
     if (missing.length) throw new ValidationError(missing.map((field) => ({ field, message: 'is required to create an account' })));
@@ -210,7 +218,7 @@ export class AccountService {
   }
 
   async history(caller: Caller, id: number) {
-    const row = await this.repo.findById(caller.orgId, id);
+    const row = await this.repo.findById(caller, id);
     if (!row) throw new NotFoundError('account', id);
     return listHistory(this.knex, caller.orgId, id);
   }
@@ -223,7 +231,7 @@ export class AccountService {
     if (op.action === 'update') {
       if (op.id === undefined) throw new ValidationError([{ field: 'id', message: 'is required for an update' }]);
       const input = this.validate('AccountUpdate', op.data, 'json');
-      const existing = await this.repo.findById(caller.orgId, op.id, db, true);
+      const existing = await this.repo.findById(caller, op.id, db, true);
       if (!existing) throw new ValidationError([{ field: 'id', message: `account ${op.id} does not exist` }]);
       checkIfMatch(op.if_match, existing.version);
       return { row: await this.updateIn(db, caller, existing, input, 'json'), created: false };
@@ -234,7 +242,7 @@ export class AccountService {
   }
 
   private async upsertIn(db: Knex, caller: Caller, externalId: string, input: Record<string, unknown>, format: BodyFormat, opts: WriteOptions) {
-    const existing = await this.repo.findByExternalId(caller.orgId, externalId, db, true);
+    const existing = await this.repo.findByExternalId(caller, externalId, db, true);
     if (existing) {
       checkIfMatch(opts.ifMatch, existing.version);
       return { row: await this.updateIn(db, caller, existing, input, format), created: false };
@@ -247,8 +255,8 @@ export class AccountService {
   }
 
   private async insertIn(db: Knex, caller: Caller, input: Record<string, unknown>, format: BodyFormat): Promise<AccountRow> {
-    const { values, customFields } = await this.prepare(db, caller, input, format);
-    const row = await this.repo.insert(
+    const { values, customFields, relations } = await this.prepare(db, caller, input, format, undefined);
+    const inserted = await this.repo.insert(
       {
         ...values,
         org_id: caller.orgId,
@@ -258,15 +266,19 @@ export class AccountService {
       },
       db,
     );
+    const row = (await writeRelations(db, inserted.id, relations)) ? ((await this.repo.findById(caller, inserted.id, db)) ?? inserted) : inserted;
     await recordChange(db, caller.id, undefined, row);
     return row;
   }
 
   private async updateIn(db: Knex, caller: Caller, existing: AccountRow, input: Record<string, unknown>, format: BodyFormat): Promise<AccountRow> {
-    const { values, customFields } = await this.prepare(db, caller, input, format);
+    const { values, customFields, relations } = await this.prepare(db, caller, input, format, existing);
+    if (values.is_deleted !== undefined && values.is_deleted !== existing.is_deleted) this.checkMayDelete(caller, existing);
     if (values.is_deleted === true && !existing.is_deleted) values.deleted_at = db.fn.now();
     if (values.is_deleted === false) values.deleted_at = null;
-    const row = await this.repo.update(caller.orgId, existing.id, values, customFields, db);
+    // A change of tags, teams, ... is a change of the account: its version and `updated` move.
+    if ((await writeRelations(db, existing.id, relations)) && Object.keys(values).length === 0) values.version = db.raw('accounts.version');
+    const row = await this.repo.update(caller, existing.id, values, customFields, db);
     if (!row) throw new NotFoundError('account', existing.id);
     await recordChange(db, caller.id, existing, row);
     return row;
@@ -279,7 +291,7 @@ export class AccountService {
     const companies = await loadCompanies(this.knex, caller.orgId);
     return listRows<AccountRow>({
       knex: this.knex,
-      scoped: this.repo.scoped(caller.orgId),
+      scoped: this.repo.scoped(caller),
       catalogue: accountCatalogue,
       q,
       softDelete: true,
@@ -302,8 +314,15 @@ export class AccountService {
     }
   }
 
-  /** Checked body → column values and custom fields; references checked against the caller's org. */
-  private async prepare(db: Knex, caller: Caller, input: Record<string, unknown>, format: BodyFormat) {
+  /** Deleting (or restoring) is for admins and the account's creator; others see it but may not. */
+  private checkMayDelete(caller: Caller, existing: AccountRow) {
+    if (caller.role !== 'admin' && existing.created_by !== caller.id) {
+      throw new ForbiddenError(`only an admin or the user who created account ${existing.id} can delete or restore it`);
+    }
+  }
+
+  /** Checked body → column values, custom fields and relations; references checked against the caller's org. */
+  private async prepare(db: Knex, caller: Caller, input: Record<string, unknown>, format: BodyFormat, existing: AccountRow | undefined) {
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input)) if (WRITABLE_FIELDS.has(k)) values[k] = v;
     const cache = this.lookups.get(db);
@@ -322,7 +341,16 @@ export class AccountService {
       if (cache) cache.defs = defs;
       customFields = validateCustomFields(input.custom_fields, defs, format);
     }
-    return { values, customFields };
+    const details: ErrorDetail[] = [];
+    await checkAccountReferences(db, caller, values, existing?.id, details);
+    const relations = await resolveRelations(db, caller.orgId, input, details);
+    if (details.length) throw new ValidationError(details);
+    return { values, customFields, relations };
+  }
+
+  /** The ETag of a response that embeds more than the record (expanded relations). */
+  etagWith(r: AccountResponse, extra: unknown): string {
+    return makeEtag(Number(/^"v(\d+)-/.exec(r.etag)?.[1] ?? 0), { etag: r.etag, extra });
   }
 
   private async respond(row: AccountRow, displayCurrency?: string): Promise<AccountResponse> {

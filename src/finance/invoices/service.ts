@@ -10,6 +10,7 @@ import { listRows, ListResult } from '../../query/list';
 import { parseAmount, toWire } from '../../money/amount';
 import { currencyInfo, CurrencyInfo } from '../../money/rates';
 import { invoiceCatalogue } from './fields';
+import { accountVisibleSql, onlyVisibleChildren } from '../../crm/access/visibility';
 
 type Row = Record<string, unknown> & { id: number; org_id: number; currency_code: string; total: string; amount_paid: string };
 interface Line {
@@ -24,17 +25,37 @@ const QTY = /^-?\d{1,13}(\.\d{1,4})?$/;
 export class InvoiceService {
   constructor(private readonly knex: Knex, private readonly maxLimit: number) {}
 
+  /** The organisation's invoices whose account the caller may see. */
+  private scoped(caller: Caller, db: Knex = this.knex) {
+    return onlyVisibleChildren(db('sales_invoices').where('sales_invoices.org_id', caller.orgId), caller, 'sales_invoices');
+  }
+
+  /** Live invoices of several accounts in one query (for `?expand=invoices`). */
+  async ofAccounts(caller: Caller, accountIds: number[]): Promise<Map<number, Record<string, unknown>[]>> {
+    const out = new Map<number, Record<string, unknown>[]>();
+    if (!accountIds.length) return out;
+    const rows: Row[] = await this.scoped(caller).whereIn('sales_invoices.account_id', accountIds).where('sales_invoices.is_deleted', false).orderBy('sales_invoices.id').select('sales_invoices.*');
+    for (const inv of await this.serialize(this.knex, caller.orgId, rows)) {
+      const id = inv.account_id as number;
+      out.set(id, [...(out.get(id) ?? []), inv]);
+    }
+    return out;
+  }
+
   async get(caller: Caller, id: number) {
-    const row = await this.find(this.knex, caller.orgId, id);
+    const row = await this.find(this.knex, caller, id);
     if (!row) throw new NotFoundError('sales invoice', id);
     return (await this.serialize(this.knex, caller.orgId, [row]))[0];
   }
 
-  async list(caller: Caller, query: Record<string, unknown>): Promise<ListResult> {
+  /** `accountId` narrows to one account's invoices (the `/crm/accounts/:id/invoices` sub-resource). */
+  async list(caller: Caller, query: Record<string, unknown>, accountId?: number): Promise<ListResult> {
     const q = parseListQuery(query, { catalogue: invoiceCatalogue, customFields: new Map(), maxLimit: this.maxLimit });
+    const scoped = this.scoped(caller);
+    if (accountId !== undefined) scoped.where('sales_invoices.account_id', accountId);
     return listRows<Row>({
       knex: this.knex,
-      scoped: this.knex('sales_invoices').where('sales_invoices.org_id', caller.orgId),
+      scoped,
       catalogue: invoiceCatalogue,
       q,
       softDelete: true,
@@ -62,7 +83,7 @@ export class InvoiceService {
   async update(caller: Caller, id: number, body: unknown, format: BodyFormat) {
     const input = validateBody('SalesInvoiceUpdate', body, format);
     await this.knex.transaction(async (trx) => {
-      const existing = await this.find(trx, caller.orgId, id, true);
+      const existing = await this.find(trx, caller, id, true);
       if (!existing) throw new NotFoundError('sales invoice', id);
       const values = await this.prepare(trx, caller, input, existing);
       const { lines, ...columns } = values;
@@ -75,14 +96,14 @@ export class InvoiceService {
   }
 
   async remove(caller: Caller, id: number) {
-    const existing = await this.find(this.knex, caller.orgId, id);
+    const existing = await this.find(this.knex, caller, id);
     if (!existing) throw new NotFoundError('sales invoice', id);
     if (!existing.is_deleted) await this.knex('sales_invoices').where({ id }).update({ is_deleted: true, deleted_at: this.knex.fn.now() });
     return this.get(caller, id);
   }
 
-  private find(db: Knex, orgId: number, id: number, forUpdate = false): Promise<Row | undefined> {
-    const q = db('sales_invoices').where({ org_id: orgId, id }).first();
+  private find(db: Knex, caller: Caller, id: number, forUpdate = false): Promise<Row | undefined> {
+    const q = this.scoped(caller, db).where('sales_invoices.id', id).first('sales_invoices.*');
     return forUpdate ? q.forUpdate() : q;
   }
 
@@ -92,7 +113,12 @@ export class InvoiceService {
     const out: Record<string, unknown> = {};
     for (const k of ['date', 'due_date', 'reference', 'description', 'is_deleted']) if (input[k] !== undefined) out[k] = input[k];
     if (input.account_id !== undefined) {
-      if (!(await db('accounts').where({ org_id: caller.orgId, id: input.account_id }).first('id'))) {
+      const account = db('accounts').where({ org_id: caller.orgId, id: input.account_id });
+      if (caller.role !== 'admin') {
+        const v = accountVisibleSql(caller, 'accounts.id', 'accounts.created_by');
+        account.whereRaw(v.sql, v.bindings);
+      }
+      if (!(await account.first('id'))) {
         details.push({ field: 'account_id', message: `account ${input.account_id} does not exist` });
       } else out.account_id = input.account_id;
     }

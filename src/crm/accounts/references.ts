@@ -1,0 +1,38 @@
+import { Knex } from 'knex';
+import { ErrorDetail } from '../../http/errors';
+import { Viewer } from '../access/visibility';
+
+/**
+ * Contact and parent references of an account, checked against the organisation. A parent may not
+ * be the account itself or one of its descendants (that would make a cycle).
+ */
+export async function checkAccountReferences(db: Knex, viewer: Viewer, values: Record<string, unknown>, selfId: number | undefined, details: ErrorDetail[]): Promise<void> {
+  for (const field of ['primary_contact_id', 'initial_contact_id'] as const) {
+    const id = values[field];
+    if (id === undefined || id === null) continue;
+    if (!(await db('contacts').where({ org_id: viewer.orgId, id }).first('id'))) {
+      details.push({ field, message: `contact ${id} does not exist in this organisation` });
+    }
+  }
+  const parent = values.parent_id;
+  if (parent === undefined || parent === null) return;
+  if (parent === selfId) {
+    details.push({ field: 'parent_id', message: 'an account cannot be its own parent' });
+    return;
+  }
+  if (!(await db('accounts').where({ org_id: viewer.orgId, id: parent }).first('id'))) {
+    details.push({ field: 'parent_id', message: `account ${parent} does not exist in this organisation` });
+    return;
+  }
+  if (selfId === undefined) return;
+  // Walk up from the new parent; meeting this account on the way means a cycle.
+  const { rows } = (await db.raw(
+    `WITH RECURSIVE up(id, parent_id, depth) AS (
+       SELECT id, parent_id, 1 FROM accounts WHERE id = ? AND org_id = ?
+       UNION ALL
+       SELECT a.id, a.parent_id, up.depth + 1 FROM accounts a JOIN up ON a.id = up.parent_id WHERE up.depth < 1000
+     ) SELECT 1 AS hit FROM up WHERE id = ? LIMIT 1`,
+    [parent as number, viewer.orgId, selfId],
+  )) as { rows: unknown[] };
+  if (rows.length) details.push({ field: 'parent_id', message: `account ${parent} is a descendant of account ${selfId}; that would make a cycle` });
+}
