@@ -17,11 +17,20 @@ import { industryRoutes } from './crm/industries';
 import { financeRoutes } from './finance/routes';
 import { InvoiceService } from './finance/invoices/service';
 import { docsRoutes } from './docs/routes';
+import { accountCommentRoutes, commentRoutes } from './crm/comments/routes';
+import { CommentService } from './crm/comments/service';
+import { accountAttachmentRoutes, attachmentRoutes } from './crm/attachments/routes';
+import { AttachmentService } from './crm/attachments/service';
+import { AttachmentStore } from './crm/attachments/store';
+import { accountEmailRoutes, emailRoutes } from './crm/emails/routes';
+import { EmailService } from './crm/emails/service';
 import { idempotency } from './http/idempotency';
 
 export interface AppDeps {
   knex: Knex;
-  config: Pick<Config, 'bodyLimit' | 'maxLimit' | 'bulkMax' | 'idempotencyTtlMs'>;
+  config: Pick<Config, 'bodyLimit' | 'maxLimit' | 'bulkMax' | 'idempotencyTtlMs' | 'attachmentsDir' | 'attachmentMaxBytes'> & {
+    mail: { smtpConfigured: boolean; defaultFrom: string };
+  };
   log: Logger;
 }
 
@@ -44,6 +53,15 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   api.use(idempotency(knex, config.idempotencyTtlMs));
   const contacts = new ContactService(knex, config.maxLimit);
   const invoices = new InvoiceService(knex, config.maxLimit);
+  const comments = new CommentService(knex);
+  const attachments = new AttachmentService(knex, new AttachmentStore(config.attachmentsDir), config.attachmentMaxBytes);
+  const emails = new EmailService(knex, config.maxLimit, config.mail);
+  api.use('/v2/crm/accounts/:id/comments', accountCommentRoutes(comments));
+  api.use('/v2/crm/accounts/:id/attachments', accountAttachmentRoutes(attachments));
+  api.use('/v2/crm/accounts/:id/emails', accountEmailRoutes(emails));
+  api.use('/v2/crm/comments', commentRoutes(comments));
+  api.use('/v2/crm/attachments', attachmentRoutes(attachments));
+  api.use('/v2/crm/emails', emailRoutes(emails));
   api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit), { bulkMax: config.bulkMax, contacts, invoices }));
   api.use('/v2/crm/contacts', contactRoutes(contacts));
   api.use('/v2/crm/teams', teamRoutes(new TeamService(knex, config.maxLimit)));

@@ -19,6 +19,24 @@ export interface Config {
   bulkMax: number;
   /** How long an Idempotency-Key is remembered. */
   idempotencyTtlMs: number;
+  /** Where uploaded attachments are stored (default `<DATA_DIR>/attachments`). */
+  attachmentsDir: string;
+  /** Largest accepted attachment, in bytes. */
+  attachmentMaxBytes: number;
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** Absent when SMTP_HOST is not set: e-mails then stay queued. */
+  smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string };
+  /** Sender when a request names none. */
+  defaultFrom: string;
+  /** How often the worker looks for due mail. */
+  pollMs: number;
+  /** Attempts before a mail is marked failed. */
+  maxAttempts: number;
+  /** First retry delay; it doubles with each attempt. */
+  retryBaseMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -48,5 +66,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxLimit: intFrom(env, 'MAX_LIMIT', 10000, 1, 1_000_000),
     bulkMax: intFrom(env, 'BULK_MAX', 1000, 1, 100_000),
     idempotencyTtlMs: intFrom(env, 'IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 365) * 3600 * 1000,
+    attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || './data', 'attachments')),
+    attachmentMaxBytes: intFrom(env, 'ATTACHMENT_MAX_MB', 25, 1, 10_240) * 1024 * 1024,
+    mail: mailConfig(env),
+  };
+}
+
+function mailConfig(env: NodeJS.ProcessEnv): MailConfig {
+  const secure = (env.SMTP_SECURE || 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(secure)) throw new ConfigError(`SMTP_SECURE must be true or false, got "${env.SMTP_SECURE}"`);
+  const isSecure = secure === 'true' || secure === '1';
+  return {
+    smtp: env.SMTP_HOST
+      ? {
+          host: env.SMTP_HOST,
+          port: intFrom(env, 'SMTP_PORT', isSecure ? 465 : 587, 1, 65535),
+          secure: isSecure,
+          user: env.SMTP_USER || undefined,
+          password: env.SMTP_PASSWORD || undefined,
+        }
+      : undefined,
+    defaultFrom: env.MAIL_FROM || 'v2crm@localhost',
+    pollMs: intFrom(env, 'MAIL_POLL_SECONDS', 5, 1, 3600) * 1000,
+    maxAttempts: intFrom(env, 'MAIL_MAX_ATTEMPTS', 6, 1, 100),
+    retryBaseMs: intFrom(env, 'MAIL_RETRY_SECONDS', 60, 1, 86400) * 1000,
   };
 }

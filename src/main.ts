@@ -10,6 +10,9 @@ import { CUSTOM_FIELD_TYPES } from './query/catalogue';
 import { HttpError } from './http/errors';
 import { registerAccountIoCommands } from './cli/accounts-io';
 import { registerRateCommands } from './cli/rates';
+import { MailWorker } from './mail/worker';
+import { startMailWorker, workerOptions } from './mail/start';
+import { smtpTransport } from './mail/transport';
 
 const program = new Command();
 program.name('v2crm').description('Self-hosted CRM API server speaking the Administrate v2 REST API');
@@ -19,7 +22,8 @@ program
   .description('migrate, seed base data on first start, and serve the API on PORT')
   .action(async () => {
     const { config, db, log } = await prepare({ server: true });
-    const app = createApp({ knex: db.knex, config, log });
+    const app = createApp({ knex: db.knex, config: { ...config, mail: { smtpConfigured: Boolean(config.mail.smtp), defaultFrom: config.mail.defaultFrom } }, log });
+    const worker = startMailWorker(db.knex, config, log);
     const server = app.listen(config.port, config.host, () => {
       const addr = server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -32,11 +36,41 @@ program
       log.info({ signal }, 'shutting down');
       server.close();
       server.closeIdleConnections();
+      await worker?.stop();
       await db.close();
       process.exit(0);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('worker')
+  .description('send due account e-mail from the outbox (SMTP_HOST required); the server runs the same worker itself')
+  .option('--once', 'one round, then exit')
+  .action(async (o: { once?: boolean }) => {
+    const { config, db, log } = await prepare();
+    if (!config.mail.smtp) {
+      await db.close();
+      throw new ConfigError('SMTP_HOST is not set: there is nowhere to send mail');
+    }
+    if (o.once) {
+      const worker = new MailWorker(db.knex, smtpTransport(config.mail.smtp), log, workerOptions(config));
+      const r = await worker.runOnce();
+      console.log(`${r.sent} sent, ${r.retried} to retry, ${r.failed} failed`);
+      await worker.stop();
+      await db.close();
+      return;
+    }
+    const worker = startMailWorker(db.knex, config, log)!;
+    log.info({ smtp: `${config.mail.smtp.host}:${config.mail.smtp.port}` }, 'mail worker running');
+    const stop = async () => {
+      await worker.stop();
+      await db.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop());
+    process.on('SIGTERM', () => void stop());
   });
 
 program

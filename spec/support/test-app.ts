@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import express, { Express } from 'express';
 import { Knex } from 'knex';
 import pino from 'pino';
@@ -21,6 +23,8 @@ export interface TestApp {
   app: Express;
   knex: Knex;
   admin: Login;
+  /** Where this app's attachment files go (a temp directory, removed on close). */
+  attachmentsDir: string;
   /** A request with the admin's (or the given) Basic credentials. */
   as(login?: Login): {
     get(url: string): supertest.Test;
@@ -39,7 +43,10 @@ export interface TestApp {
 let seq = 0;
 
 /** A fresh database cloned from the run's template, and the real HTTP stack on it. */
-export async function makeTestApp(opts: { maxLimit?: number; bodyLimit?: number; bulkMax?: number; idempotencyTtlMs?: number } = {}): Promise<TestApp> {
+export async function makeTestApp(
+  opts: { maxLimit?: number; bodyLimit?: number; bulkMax?: number; idempotencyTtlMs?: number; attachmentMaxBytes?: number; smtpConfigured?: boolean } = {},
+): Promise<TestApp> {
+  const attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-files-'));
   const url = process.env.TEST_DATABASE_URL;
   let knex: Knex;
   let drop: () => Promise<void> = async () => undefined;
@@ -71,6 +78,9 @@ export async function makeTestApp(opts: { maxLimit?: number; bodyLimit?: number;
         maxLimit: opts.maxLimit ?? 10000,
         bulkMax: opts.bulkMax ?? 1000,
         idempotencyTtlMs: opts.idempotencyTtlMs ?? 24 * 3600 * 1000,
+        attachmentsDir,
+        attachmentMaxBytes: opts.attachmentMaxBytes ?? 25 * 1024 * 1024,
+        mail: { smtpConfigured: opts.smtpConfigured ?? false, defaultFrom: 'crm@example.com' },
       },
       log,
     }),
@@ -109,7 +119,9 @@ export async function makeTestApp(opts: { maxLimit?: number; bodyLimit?: number;
       });
       return { orgId, companyId, admin: await addUser({ role: 'admin', orgId }) };
     },
+    attachmentsDir,
     async close() {
+      fs.rmSync(attachmentsDir, { recursive: true, force: true });
       await knex.destroy();
       await drop();
       if (violations.length) {

@@ -3,6 +3,7 @@ import * as m001 from '../../migrations/001_foundation';
 import * as m003 from '../../migrations/003_sync';
 import * as m004 from '../../migrations/004_finance';
 import * as m005 from '../../migrations/005_collaboration';
+import * as m006 from '../../migrations/006_activity';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '003_sync': m003,
   '004_finance': m004,
   '005_collaboration': m005,
+  '006_activity': m006,
 };
 
 const source: Knex.MigrationSource<string> = {

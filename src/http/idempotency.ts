@@ -25,6 +25,10 @@ export function idempotency(knex: Knex, ttlMs: number) {
     if (key.length === 0 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
       throw new ValidationError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
+    if (req.is('multipart/form-data')) {
+      // The file is streamed, never buffered, so it cannot be part of the request's fingerprint.
+      throw new ValidationError([{ field: 'Idempotency-Key', message: 'is not supported on file uploads; retry an upload after listing what arrived' }]);
+    }
     const scope = { org_id: req.user.orgId, user_id: req.user.id, key };
     const requestHash = crypto
       .createHash('sha256')

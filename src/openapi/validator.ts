@@ -32,7 +32,13 @@ function validatorFor(schemaName: string, format: BodyFormat): ValidateFunction 
 }
 
 function fieldOf(e: ErrorObject): string {
-  const base = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  // "/lines/0/quantity" → "lines[0].quantity": the same notation the services use.
+  const base = e.instancePath
+    .replace(/^\//, '')
+    .split('/')
+    .filter(Boolean)
+    .map((seg) => seg.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '');
   const extra =
     (e.params as { missingProperty?: string }).missingProperty ??
     (e.params as { unevaluatedProperty?: string }).unevaluatedProperty ??

@@ -1,0 +1,124 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import busboy from 'busboy';
+import { Request } from 'express';
+import { HttpError, ValidationError } from '../../http/errors';
+import { AttachmentStore } from './store';
+
+export interface ReceivedFile {
+  key: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
+
+const FILE_FIELDS = ['attachment', 'file'];
+// Room for the multipart framing around the file itself.
+const FRAMING_BYTES = 64 * 1024;
+
+/** The client's file name as a label only: no directories, no control characters, bounded. */
+export function cleanFileName(raw: string | undefined): string {
+  const base = (raw ?? '').split(/[/\\]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\x00-\x1f\x7f]/g, '').trim().slice(0, 255);
+  return clean === '' || clean === '.' || clean === '..' ? 'file' : clean;
+}
+
+function cleanContentType(raw: string | undefined): string {
+  const t = (raw ?? '').trim().toLowerCase();
+  return /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/.test(t) ? t : 'application/octet-stream';
+}
+
+function tooLarge(max: number) {
+  return new HttpError(413, 'payload_too_large', `the attachment is larger than ${Math.floor(max / 1024 / 1024)} MB (ATTACHMENT_MAX_MB)`, [
+    { field: 'attachment', message: `must be at most ${max} bytes` },
+  ]);
+}
+
+/**
+ * Streams the one file of a multipart request (field `attachment`, or `file`) to a temp file while
+ * hashing it; never holds it in memory. Past `maxBytes` the upload is refused with a 413 and the
+ * temp file removed. On success the caller commits the temp file (store.commit) or removes it.
+ */
+export async function receiveUpload(req: Request, store: AttachmentStore, maxBytes: number): Promise<ReceivedFile> {
+  if (!req.is('multipart/form-data')) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the file as multipart/form-data with a field named "attachment"');
+  }
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > maxBytes + FRAMING_BYTES) throw tooLarge(maxBytes);
+  await store.ready();
+
+  return new Promise<ReceivedFile>((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      // One byte over the limit is enough to know the file is too large; UTF-8 file names as browsers send them.
+      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: maxBytes + 1, fields: 20, parts: 25 } });
+    } catch (e) {
+      reject(new ValidationError([{ field: 'Content-Type', message: (e as Error).message }]));
+      return;
+    }
+    let written: Promise<ReceivedFile | undefined> = Promise.resolve(undefined);
+    let truncated = false;
+    let failure: Error | undefined;
+    const key = store.newKey();
+    const tmp = store.tempPath(key);
+
+    bb.on('file', (field, stream, info) => {
+      if (!FILE_FIELDS.includes(field)) {
+        stream.resume();
+        return;
+      }
+      const hash = crypto.createHash('sha256');
+      let size = 0;
+      stream.on('limit', () => {
+        truncated = true;
+      });
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length;
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      written = pipeline(stream, counter, fs.createWriteStream(tmp, { flags: 'wx' })).then(() => ({
+        key,
+        fileName: cleanFileName(info.filename),
+        contentType: cleanContentType(info.mimeType),
+        size,
+        sha256: hash.digest('hex'),
+      }));
+      // Keep the rejection for 'close'; an unobserved one would crash the process.
+      written.catch((e: Error) => {
+        failure = e;
+      });
+    });
+    bb.on('error', (e: Error) => {
+      failure = e;
+      void store.remove(tmp).finally(() => reject(new ValidationError([{ field: 'attachment', message: `the multipart body could not be read: ${e.message}` }])));
+    });
+    bb.on('close', () => {
+      written.then(
+        async (file) => {
+          if (truncated || (file && file.size > maxBytes)) {
+            await store.remove(tmp);
+            reject(tooLarge(maxBytes));
+          } else if (failure) {
+            await store.remove(tmp);
+            reject(failure);
+          } else if (!file) {
+            reject(new ValidationError([{ field: 'attachment', message: 'is required: a file part named "attachment"' }]));
+          } else resolve(file);
+        },
+        async (e: Error) => {
+          await store.remove(tmp);
+          reject(e);
+        },
+      );
+    });
+    req.on('aborted', () => void store.remove(tmp));
+    req.pipe(bb);
+  });
+}
