@@ -49,6 +49,19 @@ export interface CustomFieldDefinition {
   choices?: (string | number)[] | null;
 }
 
+/** A stored field in a resource's `fields.ts`: name (= column), wire type, and how it may be used. */
+export type FieldSpec = [name: string, type: ScalarType, opts?: { nullable?: boolean; writable?: boolean; serialized?: boolean }];
+
+/** Column fields from specs: filterable and sortable, nullable unless said otherwise. */
+export function columnFields(specs: readonly FieldSpec[]): FieldDef[] {
+  return specs.map(([name, type, o]) => ({ name, column: name, type, filterable: true, sortable: true, nullable: o?.nullable ?? true }));
+}
+
+/** Names a client may write (every spec not marked `writable: false`). */
+export function writableNames(specs: readonly FieldSpec[]): Set<string> {
+  return new Set(specs.filter(([, , o]) => o?.writable !== false).map(([n]) => n));
+}
+
 export function fieldByName(catalogue: Catalogue, name: string): FieldDef | undefined {
   return catalogue.fields.find((f) => f.name === name);
 }

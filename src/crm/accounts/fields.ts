@@ -1,6 +1,4 @@
-import { Catalogue, FieldDef, ScalarType } from '../../query/catalogue';
-
-type Spec = [name: string, type: ScalarType, opts?: { nullable?: boolean; writable?: boolean; serialized?: boolean }];
+import { Catalogue, columnFields, FieldDef, FieldSpec as Spec, writableNames } from '../../query/catalogue';
 
 /**
  * Every stored account field, with its wire type. Order here does not matter; `WIRE_ORDER` below is
@@ -40,14 +38,7 @@ const SPECS: Spec[] = [
   ['updated', 'datetime', { nullable: false, writable: false }],
 ];
 
-export const ACCOUNT_FIELDS: readonly FieldDef[] = SPECS.map(([name, type, o]) => ({
-  name,
-  column: name,
-  type,
-  filterable: true,
-  sortable: true,
-  nullable: o?.nullable ?? true,
-}));
+export const ACCOUNT_FIELDS: readonly FieldDef[] = columnFields(SPECS);
 
 /** Filter-only fields over related tables (the second seed's list filters). */
 export const ACCOUNT_FILTERS: readonly FieldDef[] = (
@@ -68,9 +59,7 @@ export const accountCatalogue: Catalogue = {
 };
 
 /** Fields a client may send on create/update (besides `custom_fields`). */
-export const WRITABLE_FIELDS: ReadonlySet<string> = new Set(
-  SPECS.filter(([, , o]) => o?.writable !== false).map(([n]) => n),
-);
+export const WRITABLE_FIELDS: ReadonlySet<string> = writableNames(SPECS);
 
 /** Stored fields that appear in responses; `company_id` is shown through the nested `company`. */
 export const SERIALIZED_FIELDS: ReadonlySet<string> = new Set(

@@ -1,6 +1,4 @@
-import { Catalogue, FieldDef, ScalarType } from '../../query/catalogue';
-
-type Spec = [name: string, type: ScalarType, opts?: { nullable?: boolean; writable?: boolean }];
+import { Catalogue, columnFields, FieldDef, FieldSpec as Spec, writableNames } from '../../query/catalogue';
 
 const TEXT = [
   'salutation', 'first_name', 'middle_name', 'last_name', 'email', 'tel', 'mobile', 'fax', 'job_title', 'department',
@@ -22,14 +20,7 @@ const SPECS: Spec[] = [
   ['updated', 'datetime', { nullable: false, writable: false }],
 ];
 
-export const CONTACT_FIELDS: readonly FieldDef[] = SPECS.map(([name, type, o]) => ({
-  name,
-  column: name,
-  type,
-  filterable: true,
-  sortable: true,
-  nullable: o?.nullable ?? true,
-}));
+export const CONTACT_FIELDS: readonly FieldDef[] = columnFields(SPECS);
 
 export const contactCatalogue: Catalogue = {
   resource: 'contact',
@@ -38,5 +29,5 @@ export const contactCatalogue: Catalogue = {
   customFieldsColumn: 'custom_fields',
 };
 
-export const CONTACT_WRITABLE: ReadonlySet<string> = new Set(SPECS.filter(([, , o]) => o?.writable !== false).map(([n]) => n));
+export const CONTACT_WRITABLE: ReadonlySet<string> = writableNames(SPECS);
 export const CONTACT_WIRE_ORDER: readonly string[] = [...SPECS.map(([n]) => n), 'custom_fields'];

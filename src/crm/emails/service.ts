@@ -4,7 +4,7 @@ import { BodyFormat } from '../../http/body';
 import { ErrorDetail, NotFoundError, ValidationError } from '../../http/errors';
 import { wireDateTime } from '../../http/wire';
 import { validateBody } from '../../openapi/validator';
-import { Catalogue, FieldDef } from '../../query/catalogue';
+import { Catalogue, columnFields } from '../../query/catalogue';
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
 import { requireVisibleAccount, visibleThroughAccount } from '../access/account-scope';
@@ -29,17 +29,18 @@ export type EmailRow = {
   created_on: Date;
 };
 
-const FIELDS: FieldDef[] = (
-  [
-    ['id', 'integer', false],
-    ['status', 'string', false],
-    ['subject', 'string', false],
-    ['attempts', 'integer', false],
-    ['created_on', 'datetime', false],
-    ['sent_at', 'datetime', true],
-  ] as const
-).map(([name, type, nullable]) => ({ name, column: name, type, filterable: true, sortable: true, nullable }));
-const emailCatalogue: Catalogue = { resource: 'e-mail', table: 'account_emails', fields: FIELDS };
+const emailCatalogue: Catalogue = {
+  resource: 'e-mail',
+  table: 'account_emails',
+  fields: columnFields([
+    ['id', 'integer', { nullable: false }],
+    ['status', 'string', { nullable: false }],
+    ['subject', 'string', { nullable: false }],
+    ['attempts', 'integer', { nullable: false }],
+    ['created_on', 'datetime', { nullable: false }],
+    ['sent_at', 'datetime'],
+  ]),
+};
 
 // ISO 8601 date-time; without an offset it is UTC, like every v2 datetime.
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$/;

@@ -4,21 +4,19 @@ import { BodyFormat } from '../../http/body';
 import { ErrorDetail, ForbiddenError, NotFoundError, ValidationError } from '../../http/errors';
 import { wireDateTime } from '../../http/wire';
 import { validateBody } from '../../openapi/validator';
-import { Catalogue, FieldDef } from '../../query/catalogue';
+import { Catalogue, columnFields, FieldDef } from '../../query/catalogue';
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
 
 type TeamRow = { id: number; org_id: number; name: string; description: string | null; created: Date; updated: Date };
 
-const FIELDS: FieldDef[] = (
-  [
-    ['id', 'integer', false],
-    ['name', 'string', false],
-    ['description', 'string', true],
-    ['created', 'datetime', false],
-    ['updated', 'datetime', false],
-  ] as const
-).map(([name, type, nullable]) => ({ name, column: name, type, filterable: true, sortable: true, nullable }));
+const FIELDS: FieldDef[] = columnFields([
+  ['id', 'integer', { nullable: false }],
+  ['name', 'string', { nullable: false }],
+  ['description', 'string'],
+  ['created', 'datetime', { nullable: false }],
+  ['updated', 'datetime', { nullable: false }],
+]);
 FIELDS.push({ name: 'users', column: 'users', type: 'integer', filterable: true, sortable: false, nullable: true, via: { kind: 'link', table: 'team_members', fk: 'team_id', value: 'user_id' } });
 
 export const teamCatalogue: Catalogue = { resource: 'team', table: 'teams', fields: FIELDS };
