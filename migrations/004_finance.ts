@@ -44,7 +44,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('CREATE INDEX sales_invoices_org_id ON sales_invoices (org_id, id)');
   await knex.raw('CREATE INDEX sales_invoices_org_updated ON sales_invoices (org_id, updated, id)');
   await knex.raw(
-    "CREATE INDEX sales_invoices_balance ON sales_invoices (account_id, currency_code) INCLUDE (total, amount_paid) WHERE NOT is_deleted AND status <> 'void'",
+    "CREATE INDEX sales_invoices_balance ON sales_invoices (org_id, account_id, currency_code) INCLUDE (total, amount_paid) WHERE NOT is_deleted AND status <> 'void'",
   );
   await knex.raw('CREATE TRIGGER sales_invoices_touch BEFORE UPDATE ON sales_invoices FOR EACH ROW EXECUTE FUNCTION v2crm_touch_row()');
 
