@@ -12,6 +12,24 @@ export interface AccountBalance {
 // Intermediate precision of conversions; the result is rounded once, to the display currency.
 const WORKING_PRECISION = 6;
 
+/** What one currency's invoices leave owing, as the balance column reads it. */
+export interface OwedRow {
+  currency_code: string;
+  outstanding: string;
+  minor_units: number;
+}
+
+/**
+ * The aggregate as a json column of an `accounts` query (NULL when nothing is owed), so reading an
+ * account and its balance is one round trip. Served by the index sales_invoices_balance.
+ */
+export const BALANCE_SQL = `(SELECT json_agg(json_build_object('currency_code', b.currency_code, 'outstanding', b.outstanding, 'minor_units', b.minor_units) ORDER BY b.currency_code)
+    FROM (SELECT si.currency_code, sum(si.total - si.amount_paid)::text AS outstanding, cu.minor_units
+            FROM sales_invoices si JOIN currencies cu ON cu.org_id = si.org_id AND cu.code = si.currency_code
+           WHERE si.org_id = accounts.org_id AND si.account_id = accounts.id AND NOT si.is_deleted AND si.status <> 'void'
+           GROUP BY si.currency_code, cu.minor_units
+          HAVING sum(si.total - si.amount_paid) <> 0) b)`;
+
 /**
  * What an account owes, by invoice currency: one SQL aggregate of (total − amount_paid) over its
  * non-deleted, non-void invoices, summed as numeric. Currencies that net to zero are left out, so an
@@ -20,27 +38,17 @@ const WORKING_PRECISION = 6;
  * With `displayCurrency`, each currency's amount is converted through the base currency with the
  * latest rate valid today (amount / rate(from) × rate(to), the base's rate being 1), at 6 decimal
  * places, and the sum is rounded once to the display currency's minor units (currency.js rounds
- * half up).
+ * half up). `owed` is what BALANCE_SQL read.
  */
-export async function accountBalance(db: Knex, orgId: number, accountId: number, displayCurrency?: string): Promise<AccountBalance> {
-  const [rows, currencies] = await Promise.all([
-    db('sales_invoices')
-      .where({ org_id: orgId, account_id: accountId, is_deleted: false })
-      .whereNot('status', 'void')
-      .groupBy('currency_code')
-      .havingRaw('sum(total - amount_paid) <> 0')
-      .orderBy('currency_code')
-      .select('currency_code', db.raw('sum(total - amount_paid)::text AS outstanding')),
-    currencyInfo(db, orgId),
-  ]);
+export async function balanceFrom(db: Knex, orgId: number, owed: OwedRow[] | null, displayCurrency?: string): Promise<AccountBalance> {
+  const rows = owed ?? [];
   const balance: Record<string, number> = {};
-  for (const r of rows as { currency_code: string; outstanding: string }[]) {
-    balance[r.currency_code] = toWire(r.outstanding, currencies.get(r.currency_code)?.minor_units ?? 2);
-  }
+  for (const r of rows) balance[r.currency_code] = toWire(r.outstanding, r.minor_units);
   if (displayCurrency === undefined) return { balance, converted_balance: null };
 
+  const currencies = await currencyInfo(db, orgId);
   const target = checkDisplayCurrency(displayCurrency, currencies);
-  const base = await baseCurrency(db, orgId);
+  const base = [...currencies.values()].find((c) => c.is_base)?.code ?? (await baseCurrency(db, orgId));
   const today = todayUtc();
   const needed = [...new Set([...Object.keys(balance), target])].filter((c) => c !== base);
   const rates = await ratesOn(db, orgId, needed, today);
@@ -56,7 +64,7 @@ export async function accountBalance(db: Knex, orgId: number, accountId: number,
   const rateOf = (c: string) => (c === base ? '1' : rates.get(c)!.rate);
   const opts = { precision: WORKING_PRECISION };
   let sum = currency(0, opts);
-  for (const r of rows as { currency_code: string; outstanding: string }[]) {
+  for (const r of rows) {
     const inBase = currency(r.outstanding, opts).divide(rateOf(r.currency_code));
     sum = sum.add(inBase.multiply(rateOf(target)));
   }

@@ -14,10 +14,10 @@ export interface Pagination {
   pages: number;
 }
 
-export interface ListResult {
+export interface ListResult<Item = Record<string, unknown>> {
   /** Set when the client asked for `_page`: drives the X-Pagination-* headers. */
   pagination?: Pagination;
-  batches: AsyncIterable<Record<string, unknown>[]>;
+  batches: AsyncIterable<Item[]>;
 }
 
 /**
@@ -25,18 +25,20 @@ export interface ListResult {
  * the query names `is_deleted`), order, `_limit`/`_page` with a count, and batches serialized by
  * `serialize` (which must query through the `db` it gets: see cursorBatches).
  */
-export async function listRows<Row>(opts: {
+export async function listRows<Row, Item = Record<string, unknown>>(opts: {
   knex: Knex;
   scoped: Knex.QueryBuilder;
   catalogue: Catalogue;
   q: ListQuery;
   softDelete: boolean;
-  serialize: (rows: Row[], db: Knex) => Promise<Record<string, unknown>[]>;
-}): Promise<ListResult> {
+  /** More columns for the rows query (e.g. related sets as json), read in the same round trip. */
+  columns?: (Knex.Raw | string)[];
+  serialize: (rows: Row[], db: Knex) => Promise<Item[]>;
+}): Promise<ListResult<Item>> {
   const { knex, catalogue, q } = opts;
   const base = applyFilters(opts.scoped, q, catalogue);
   if (opts.softDelete && !q.mentions('is_deleted')) base.where(`${catalogue.table}.is_deleted`, false);
-  const rowsQuery = applyOrder(base.clone().select(`${catalogue.table}.*`), q, catalogue);
+  const rowsQuery = applyOrder(base.clone().select(`${catalogue.table}.*`, ...(opts.columns ?? [])), q, catalogue);
   if (q.limit !== undefined) rowsQuery.limit(q.limit);
   let pagination: Pagination | undefined;
   if (q.page !== undefined) {
@@ -46,7 +48,7 @@ export async function listRows<Row>(opts: {
     const total = Number(count);
     pagination = { page: q.page, per, total, pages: Math.ceil(total / per) };
   }
-  const batches: AsyncIterable<Record<string, unknown>[]> =
+  const batches: AsyncIterable<Item[]> =
     q.limit !== undefined && q.limit <= STREAM_BATCH
       ? (async function* () {
           yield await opts.serialize((await rowsQuery) as Row[], knex);

@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { onlyVisibleAccounts, Viewer } from '../access/visibility';
+import { BALANCE_SQL, OwedRow } from '../../money/balance';
 
 export type AccountRow = Record<string, unknown> & {
   id: number;
@@ -37,6 +38,15 @@ export class AccountRepo {
     return forUpdate ? q.forUpdate() : q;
   }
 
+  /**
+   * One account with its related sets and balance aggregate, in one round trip (see relatedColumns,
+   * BALANCE_SQL). `viewer` undefined reads within the organisation only (a write's own response).
+   */
+  async findFull(orgId: number, viewer: Viewer | undefined, id: number): Promise<(AccountRow & { rel_balance: OwedRow[] | null }) | undefined> {
+    const base = viewer ? this.scoped(viewer) : this.knex('accounts').where('accounts.org_id', orgId);
+    return base.where('accounts.id', id).first('accounts.*', ...relatedColumns(this.knex), this.knex.raw(`${BALANCE_SQL} AS rel_balance`));
+  }
+
   /** Oldest live-or-deleted account with this import_id (imports record the source's id there). */
   async findByImportId(viewer: Viewer, importId: string, db: Knex = this.knex): Promise<AccountRow | undefined> {
     return this.scoped(viewer, db).where('accounts.import_id', importId).orderBy('accounts.id').first('accounts.*').forUpdate();
@@ -64,39 +74,62 @@ export class AccountRepo {
     return row;
   }
 
-  /** Industries, tags, assignees and teams of a batch of accounts: four queries whatever its size. */
+  /**
+   * Industries, tags, assignees and teams of a batch of accounts (a list page): one query whatever
+   * the batch size. Cheaper than relatedColumns' per-row subqueries once there are many rows.
+   */
   async related(ids: number[], db: Knex = this.knex): Promise<Related> {
-    const industries = new Map<number, { id: number; name: string }[]>();
-    const tags = new Map<number, string[]>();
-    const assignees = new Map<number, number[]>();
-    const teams = new Map<number, number[]>();
-    if (ids.length === 0) return { industries, tags, assignees, teams };
-    const [ind, tg, asg, tms] = await Promise.all([
-      db('account_industries as ai')
-        .join('industries as i', 'i.id', 'ai.industry_id')
-        .whereIn('ai.account_id', ids)
-        .orderBy(['ai.account_id', 'i.name'])
-        .select('ai.account_id', 'i.id', 'i.name'),
-      db('account_tags as at')
-        .join('tags as t', 't.id', 'at.tag_id')
-        .whereIn('at.account_id', ids)
-        .orderBy(['at.account_id', 't.name'])
-        .select('at.account_id', 't.name'),
-      db('account_assignees').whereIn('account_id', ids).orderBy(['account_id', 'user_id']).select('account_id', 'user_id'),
-      db('account_teams').whereIn('account_id', ids).orderBy(['account_id', 'team_id']).select('account_id', 'team_id'),
-    ]);
-    for (const r of asg) assignees.set(r.account_id, [...(assignees.get(r.account_id) ?? []), r.user_id]);
-    for (const r of tms) teams.set(r.account_id, [...(teams.get(r.account_id) ?? []), r.team_id]);
-    for (const r of ind) {
-      const list = industries.get(r.account_id) ?? [];
-      list.push({ id: r.id, name: r.name });
-      industries.set(r.account_id, list);
+    const out: Related = { industries: new Map(), tags: new Map(), assignees: new Map(), teams: new Map() };
+    if (ids.length === 0) return out;
+    const values = ids.map(() => '(?::int)').join(', ');
+    const { rows } = (await db.raw(
+      `WITH ids(id) AS (VALUES ${values})
+       SELECT 'i' AS k, ai.account_id AS a, i.id AS n, i.name AS s FROM ids JOIN account_industries ai ON ai.account_id = ids.id JOIN industries i ON i.id = ai.industry_id
+       UNION ALL SELECT 't', at.account_id, NULL, t.name FROM ids JOIN account_tags at ON at.account_id = ids.id JOIN tags t ON t.id = at.tag_id
+       UNION ALL SELECT 'u', aa.account_id, aa.user_id, NULL FROM ids JOIN account_assignees aa ON aa.account_id = ids.id
+       UNION ALL SELECT 'm', ac.account_id, ac.team_id, NULL FROM ids JOIN account_teams ac ON ac.account_id = ids.id
+       ORDER BY 1, 2, 4, 3`,
+      ids,
+    )) as { rows: { k: string; a: number; n: number | null; s: string | null }[] };
+    const push = <T>(m: Map<number, T[]>, id: number, v: T) => {
+      const list = m.get(id);
+      if (list) list.push(v);
+      else m.set(id, [v]);
+    };
+    for (const r of rows) {
+      if (r.k === 'i') push(out.industries, r.a, { id: r.n!, name: r.s! });
+      else if (r.k === 't') push(out.tags, r.a, r.s!);
+      else if (r.k === 'u') push(out.assignees, r.a, r.n!);
+      else push(out.teams, r.a, r.n!);
     }
-    for (const r of tg) {
-      const list = tags.get(r.account_id) ?? [];
-      list.push(r.name);
-      tags.set(r.account_id, list);
-    }
-    return { industries, tags, assignees, teams };
+    return out;
   }
+}
+
+/**
+ * The related sets as columns of an accounts query (json arrays, NULL when empty), so reading one
+ * account is one round trip. Read back with relatedFromRows. (Per-row subqueries: for pages of
+ * many rows `related` is ten times cheaper.)
+ */
+export function relatedColumns(db: Knex): Knex.Raw[] {
+  return [
+    db.raw(`(SELECT json_agg(json_build_object('id', i.id, 'name', i.name) ORDER BY i.name)
+               FROM account_industries ai JOIN industries i ON i.id = ai.industry_id WHERE ai.account_id = accounts.id) AS rel_industries`),
+    db.raw('(SELECT json_agg(t.name ORDER BY t.name) FROM account_tags at JOIN tags t ON t.id = at.tag_id WHERE at.account_id = accounts.id) AS rel_tags'),
+    db.raw('(SELECT json_agg(aa.user_id ORDER BY aa.user_id) FROM account_assignees aa WHERE aa.account_id = accounts.id) AS rel_assignees'),
+    db.raw('(SELECT json_agg(ac.team_id ORDER BY ac.team_id) FROM account_teams ac WHERE ac.account_id = accounts.id) AS rel_teams'),
+  ];
+}
+
+type RelatedRow = { id: number; rel_industries: { id: number; name: string }[] | null; rel_tags: string[] | null; rel_assignees: number[] | null; rel_teams: number[] | null };
+
+export function relatedFromRows(rows: readonly Record<string, unknown>[]): Related {
+  const out: Related = { industries: new Map(), tags: new Map(), assignees: new Map(), teams: new Map() };
+  for (const r of rows as RelatedRow[]) {
+    if (r.rel_industries) out.industries.set(r.id, r.rel_industries);
+    if (r.rel_tags) out.tags.set(r.id, r.rel_tags);
+    if (r.rel_assignees) out.assignees.set(r.id, r.rel_assignees);
+    if (r.rel_teams) out.teams.set(r.id, r.rel_teams);
+  }
+  return out;
 }

@@ -53,7 +53,7 @@ export function accountRoutes(service: AccountService, opts: { bulkMax: number; 
   const r = Router();
 
   r.get('/', async (req, res) => {
-    await sendList(res, await service.list(req.user!, req.query as Record<string, unknown>));
+    await sendList(res, await service.list(req.user!, req.query as Record<string, unknown>, { wire: true }));
   });
 
   r.post('/', requireJsonOrForm, async (req, res) => {

@@ -12,9 +12,11 @@ import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
 import { accountCatalogue, WRITABLE_FIELDS } from './fields';
 import { CustomFieldDefinition } from '../../query/catalogue';
-import { AccountRepo, AccountRow } from './repo';
-import { serializeAccount } from './serialize';
-import { accountBalance } from '../../money/balance';
+import { AccountRepo, AccountRow, relatedFromRows } from './repo';
+import { accountListJson, serializeAccount } from './serialize';
+import { RawJson } from '../../http/stream-json';
+import { balanceFrom } from '../../money/balance';
+import { Viewer } from '../access/visibility';
 import { resolveRelations, writeRelations } from './relations';
 import { checkAccountReferences } from './references';
 
@@ -72,9 +74,7 @@ export class AccountService {
   }
 
   async get(caller: Caller, id: number, opts: { displayCurrency?: string } = {}): Promise<AccountResponse> {
-    const row = await this.repo.findById(caller, id);
-    if (!row) throw new NotFoundError('account', id);
-    return this.respond(row, opts.displayCurrency);
+    return this.read(caller.orgId, caller, id, opts.displayCurrency);
   }
 
   /** 404 unless the account exists in the caller's organisation and is visible to them. */
@@ -284,12 +284,15 @@ export class AccountService {
     return row;
   }
 
-  async list(caller: Caller, query: Record<string, unknown>): Promise<ListResult> {
+  /** List items as objects (the CLI's export) or, with `wire`, as ready JSON text for the HTTP stream. */
+  async list(caller: Caller, query: Record<string, unknown>): Promise<ListResult>;
+  async list(caller: Caller, query: Record<string, unknown>, opts: { wire: true }): Promise<ListResult<RawJson>>;
+  async list(caller: Caller, query: Record<string, unknown>, opts: { wire?: boolean } = {}): Promise<ListResult<Record<string, unknown> | RawJson>> {
     const needsCustom = Object.keys(query).some((k) => k.startsWith('custom_fields.') || (k === '_order' && String(query[k]).includes('custom_fields.')));
     const customFields = needsCustom ? await loadDefinitions(this.knex, caller.orgId, 'crm/accounts') : new Map();
     const q = parseListQuery(query, { catalogue: accountCatalogue, customFields, maxLimit: this.maxLimit });
     const companies = await loadCompanies(this.knex, caller.orgId);
-    return listRows<AccountRow>({
+    return listRows<AccountRow, Record<string, unknown> | RawJson>({
       knex: this.knex,
       scoped: this.repo.scoped(caller),
       catalogue: accountCatalogue,
@@ -297,7 +300,7 @@ export class AccountService {
       softDelete: true,
       serialize: async (rows, db) => {
         const related = await this.repo.related(rows.map((r) => r.id), db);
-        return rows.map((r) => serializeAccount(r, { companies, related }));
+        return opts.wire ? rows.map((r) => new RawJson(accountListJson(r, { companies, related }))) : rows.map((r) => serializeAccount(r, { companies, related }));
       },
     });
   }
@@ -353,12 +356,16 @@ export class AccountService {
     return makeEtag(Number(/^"v(\d+)-/.exec(r.etag)?.[1] ?? 0), { etag: r.etag, extra });
   }
 
-  private async respond(row: AccountRow, displayCurrency?: string): Promise<AccountResponse> {
-    const [companies, related, balance] = await Promise.all([
-      loadCompanies(this.knex, row.org_id, [row.company_id]),
-      this.repo.related([row.id]),
-      accountBalance(this.knex, row.org_id, row.id, displayCurrency),
-    ]);
-    return { body: serializeAccount(row, { companies, related, balance }), etag: makeEtag(row.version, balance) };
+  /** A write's response: the committed record, read back whole. */
+  private respond(row: AccountRow): Promise<AccountResponse> {
+    return this.read(row.org_id, undefined, row.id);
+  }
+
+  /** Two queries in parallel: the account with relations and balance, and the organisation's companies. */
+  private async read(orgId: number, viewer: Viewer | undefined, id: number, displayCurrency?: string): Promise<AccountResponse> {
+    const [row, companies] = await Promise.all([this.repo.findFull(orgId, viewer, id), loadCompanies(this.knex, orgId)]);
+    if (!row) throw new NotFoundError('account', id);
+    const balance = await balanceFrom(this.knex, orgId, row.rel_balance, displayCurrency);
+    return { body: serializeAccount(row, { companies, related: relatedFromRows([row]), balance }), etag: makeEtag(row.version, balance) };
   }
 }
