@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_STAMP := node_modules/.v2crm-installed
 
-.PHONY: install build run test typecheck jest lint clean
+.PHONY: install build run test typecheck jest lint bench clean
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "Node.js 20+ is required: https://nodejs.org"; exit 1; }
@@ -35,6 +35,11 @@ jest: install
 test: build lint
 	npx tsc -p tsconfig.json --noEmit
 	NODE_OPTIONS=--experimental-vm-modules npx jest
+
+## Benchmarks against the PostgreSQL in DATABASE_URL (default 127.0.0.1:5432); see bench/README.md.
+## make bench BENCH_ARGS="--scale 0.1 --duration 5"
+bench: build
+	node bench/run.mjs $(BENCH_ARGS)
 
 clean:
 	rm -rf dist

@@ -62,3 +62,27 @@ export async function loadCompanies(knex: Knex, orgId: number, ids?: number[]): 
 export async function companyExists(knex: Knex, orgId: number, id: number): Promise<boolean> {
   return !!(await knex('companies').where({ org_id: orgId, id }).first('id'));
 }
+
+/**
+ * An organisation's companies, remembered for a few seconds: every account response nests its
+ * company, and companies change only through the CLI (`org add`). A company id not in the
+ * remembered set reloads it at once, so a new company is never refused.
+ */
+export class CompanyCache {
+  private readonly byOrg = new Map<number, { at: number; companies: Map<number, CompanyWire> }>();
+
+  constructor(private readonly ttlMs = 10_000) {}
+
+  /** `db` is used on a miss (pass the caller's transaction inside one). */
+  async get(db: Knex, orgId: number, needId?: number): Promise<Map<number, CompanyWire>> {
+    const hit = this.byOrg.get(orgId);
+    if (hit && Date.now() - hit.at < this.ttlMs && (needId === undefined || hit.companies.has(needId))) return hit.companies;
+    const companies = await loadCompanies(db, orgId);
+    this.byOrg.set(orgId, { at: Date.now(), companies });
+    return companies;
+  }
+
+  async exists(db: Knex, orgId: number, id: number): Promise<boolean> {
+    return (await this.get(db, orgId, id)).has(id);
+  }
+}

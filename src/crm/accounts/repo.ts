@@ -70,7 +70,11 @@ export class AccountRepo {
       patch.custom_fields = db.raw('accounts.custom_fields || ?::jsonb', [JSON.stringify(customFields)]);
     }
     if (Object.keys(patch).length === 0) return this.findById(viewer, id, db);
-    const [row] = await this.scoped(viewer, db).where('accounts.id', id).update(patch).returning('*');
+    // The response's related sets and balance come back with the row: no read after the write.
+    const [row] = await this.scoped(viewer, db)
+      .where('accounts.id', id)
+      .update(patch)
+      .returning(['accounts.*', ...relatedColumns(db), db.raw(`${BALANCE_SQL} AS rel_balance`)]);
     return row;
   }
 

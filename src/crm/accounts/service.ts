@@ -6,16 +6,16 @@ import { toHttpError } from '../../http/error-middleware';
 import { checkIfMatch, makeEtag } from '../../http/etag';
 import { listHistory, recordChange } from './history';
 import { validateBody } from '../../openapi/validator';
-import { companyExists, loadCompanies } from '../../orgs/companies';
+import { CompanyCache } from '../../orgs/companies';
 import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
-import { accountCatalogue, WRITABLE_FIELDS } from './fields';
+import { accountCatalogue, RELATION_FIELDS, WRITABLE_FIELDS } from './fields';
 import { CustomFieldDefinition } from '../../query/catalogue';
 import { AccountRepo, AccountRow, relatedFromRows } from './repo';
 import { accountListJson, serializeAccount } from './serialize';
 import { RawJson } from '../../http/stream-json';
-import { balanceFrom } from '../../money/balance';
+import { balanceFrom, OwedRow } from '../../money/balance';
 import { Viewer } from '../access/visibility';
 import { resolveRelations, writeRelations } from './relations';
 import { checkAccountReferences } from './references';
@@ -29,6 +29,8 @@ function isDatabaseError(e: unknown): boolean {
 const READ_ONLY = new Set([
   'id', 'created', 'updated', 'company', 'balance', 'converted_balance', 'default_price_level',
 ]);
+
+type FullRow = AccountRow & { rel_balance: OwedRow[] | null };
 
 export interface AccountResponse {
   body: Record<string, unknown>;
@@ -67,7 +69,8 @@ export interface ImportOutcome {
 export class AccountService {
   private readonly repo: AccountRepo;
   /** Reference lookups remembered for the length of one batch transaction (imports). */
-  private readonly lookups = new WeakMap<Knex, { companies: Map<number, boolean>; defs?: Map<string, CustomFieldDefinition> }>();
+  private readonly lookups = new WeakMap<Knex, { defs?: Map<string, CustomFieldDefinition> }>();
+  private readonly companies = new CompanyCache();
 
   constructor(private readonly knex: Knex, private readonly maxLimit: number) {
     this.repo = new AccountRepo(knex);
@@ -91,7 +94,8 @@ export class AccountService {
   async create(caller: Caller, body: unknown, format: BodyFormat): Promise<AccountResponse> {
     const input = this.validate('AccountCreate', body, format);
     const row = await this.knex.transaction((trx) => this.insertIn(trx, caller, input, format));
-    return this.respond(row);
+    // A new account has no invoices and, unless the request set some, no related sets: nothing to read back.
+    return RELATION_FIELDS.some((f) => input[f] !== undefined) ? this.respond(row) : this.build({ ...row, rel_balance: null });
   }
 
   async update(caller: Caller, id: number, body: unknown, format: BodyFormat, opts: WriteOptions = {}): Promise<AccountResponse> {
@@ -178,7 +182,7 @@ export class AccountService {
       // Fast path: one transaction, no savepoints, references looked up once. A record that fails
       // validation throws before it writes anything, so the others are unharmed.
       return await this.knex.transaction(async (trx) => {
-        this.lookups.set(trx, { companies: new Map() });
+        this.lookups.set(trx, {});
         const out: ImportOutcome[] = [];
         for (const item of items) out.push(await this.importOutcome(item, () => this.importOne(trx, caller, item), true));
         return out;
@@ -291,7 +295,7 @@ export class AccountService {
     const needsCustom = Object.keys(query).some((k) => k.startsWith('custom_fields.') || (k === '_order' && String(query[k]).includes('custom_fields.')));
     const customFields = needsCustom ? await loadDefinitions(this.knex, caller.orgId, 'crm/accounts') : new Map();
     const q = parseListQuery(query, { catalogue: accountCatalogue, customFields, maxLimit: this.maxLimit });
-    const companies = await loadCompanies(this.knex, caller.orgId);
+    const companies = await this.companies.get(this.knex, caller.orgId);
     return listRows<AccountRow, Record<string, unknown> | RawJson>({
       knex: this.knex,
       scoped: this.repo.scoped(caller),
@@ -329,14 +333,8 @@ export class AccountService {
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input)) if (WRITABLE_FIELDS.has(k)) values[k] = v;
     const cache = this.lookups.get(db);
-    if (values.company_id !== undefined) {
-      const id = values.company_id as number;
-      let exists = cache?.companies.get(id);
-      if (exists === undefined) {
-        exists = await companyExists(db, caller.orgId, id);
-        cache?.companies.set(id, exists);
-      }
-      if (!exists) throw new ValidationError([{ field: 'company_id', message: `company ${values.company_id} does not exist` }]);
+    if (values.company_id !== undefined && !(await this.companies.exists(db, caller.orgId, values.company_id as number))) {
+      throw new ValidationError([{ field: 'company_id', message: `company ${values.company_id} does not exist` }]);
     }
     let customFields: Record<string, unknown> = {};
     if (input.custom_fields !== undefined) {
@@ -356,16 +354,24 @@ export class AccountService {
     return makeEtag(Number(/^"v(\d+)-/.exec(r.etag)?.[1] ?? 0), { etag: r.etag, extra });
   }
 
-  /** A write's response: the committed record, read back whole. */
+  /** A write's response: from the returned row when it carries relations and balance, else read back. */
   private respond(row: AccountRow): Promise<AccountResponse> {
-    return this.read(row.org_id, undefined, row.id);
+    if (!('rel_balance' in row)) return this.read(row.org_id, undefined, row.id);
+    return this.build(row as FullRow);
   }
 
-  /** Two queries in parallel: the account with relations and balance, and the organisation's companies. */
+  /** One query: the account with its relations and balance (companies are cached). */
   private async read(orgId: number, viewer: Viewer | undefined, id: number, displayCurrency?: string): Promise<AccountResponse> {
-    const [row, companies] = await Promise.all([this.repo.findFull(orgId, viewer, id), loadCompanies(this.knex, orgId)]);
+    const row = await this.repo.findFull(orgId, viewer, id);
     if (!row) throw new NotFoundError('account', id);
-    const balance = await balanceFrom(this.knex, orgId, row.rel_balance, displayCurrency);
+    return this.build(row, displayCurrency);
+  }
+
+  private async build(row: FullRow, displayCurrency?: string): Promise<AccountResponse> {
+    const [companies, balance] = await Promise.all([
+      this.companies.get(this.knex, row.org_id, row.company_id),
+      balanceFrom(this.knex, row.org_id, row.rel_balance, displayCurrency),
+    ]);
     return { body: serializeAccount(row, { companies, related: relatedFromRows([row]), balance }), etag: makeEtag(row.version, balance) };
   }
 }
