@@ -21,6 +21,8 @@ function drained(res: Response): Promise<void> {
 /**
  * Writes `[item,item,...]` batch by batch, waiting for the socket to drain, so a million-row list
  * never sits in memory. Stops early (and lets the source clean up) when the client goes away.
+ * A batch is written once the next one is known, so a one-batch list (any `_limit` up to 1000) goes
+ * out in one write with a Content-Length.
  */
 export async function streamJsonArray(res: Response, batches: AsyncIterable<unknown[]>): Promise<void> {
   // The first batch is read before any byte is sent, so a failing query still gets a proper error
@@ -28,22 +30,24 @@ export async function streamJsonArray(res: Response, batches: AsyncIterable<unkn
   const it = batches[Symbol.asyncIterator]();
   let next = await it.next();
   res.status(200).type('application/json');
+  let pending = '[';
   let first = true;
-  res.write('[');
-  for (; !next.done; next = await it.next()) {
-    const batch = next.value;
-    if (res.destroyed) {
-      await it.return?.();
-      break;
-    }
-    let chunk = '';
-    for (const item of batch) {
-      chunk += (first ? '' : ',') + (item instanceof RawJson ? item.json : JSON.stringify(item));
+  while (!next.done) {
+    for (const item of next.value) {
+      pending += (first ? '' : ',') + (item instanceof RawJson ? item.json : JSON.stringify(item));
       first = false;
     }
-    if (!res.write(chunk)) await drained(res);
+    next = await it.next();
+    if (next.done) break;
+    if (res.destroyed) {
+      await it.return?.();
+      return;
+    }
+    const ok = res.write(pending);
+    pending = '';
+    if (!ok) await drained(res);
   }
-  if (!res.destroyed) res.end(']');
+  if (!res.destroyed) res.end(`${pending}]`);
 }
 
 /** A list response: pagination headers when paged, then the streamed array. */

@@ -1,7 +1,7 @@
 import currency from 'currency.js';
 import { Knex } from 'knex';
 import { HttpError } from '../http/errors';
-import { baseCurrency, checkDisplayCurrency, currencyInfo, ratesOn, todayUtc } from './rates';
+import { baseCurrency, checkDisplayCurrency, currencyInfo, CurrencyInfo, RateRow, ratesOn, todayUtc } from './rates';
 import { toWire } from './amount';
 
 export interface AccountBalance {
@@ -40,18 +40,36 @@ export const BALANCE_SQL = `(SELECT json_agg(json_build_object('currency_code', 
  * places, and the sum is rounded once to the display currency's minor units (currency.js rounds
  * half up). `owed` is what BALANCE_SQL read.
  */
-export async function balanceFrom(db: Knex, orgId: number, owed: OwedRow[] | null, displayCurrency?: string): Promise<AccountBalance> {
+export interface ConversionData {
+  currencies: Map<string, CurrencyInfo>;
+  /** Latest valid rate of every currency that has one. */
+  rates: Map<string, RateRow>;
+}
+
+/** What a conversion needs, read while the account itself is read (see AccountService.read). */
+export async function conversionData(db: Knex, orgId: number): Promise<ConversionData> {
+  const [currencies, rates] = await Promise.all([currencyInfo(db, orgId), ratesOn(db, orgId, undefined, todayUtc())]);
+  return { currencies, rates };
+}
+
+export async function balanceFrom(
+  db: Knex,
+  orgId: number,
+  owed: OwedRow[] | null,
+  displayCurrency?: string,
+  preloaded?: ConversionData,
+): Promise<AccountBalance> {
   const rows = owed ?? [];
   const balance: Record<string, number> = {};
   for (const r of rows) balance[r.currency_code] = toWire(r.outstanding, r.minor_units);
   if (displayCurrency === undefined) return { balance, converted_balance: null };
 
-  const currencies = await currencyInfo(db, orgId);
+  const currencies = preloaded?.currencies ?? (await currencyInfo(db, orgId));
   const target = checkDisplayCurrency(displayCurrency, currencies);
   const base = [...currencies.values()].find((c) => c.is_base)?.code ?? (await baseCurrency(db, orgId));
   const today = todayUtc();
   const needed = [...new Set([...Object.keys(balance), target])].filter((c) => c !== base);
-  const rates = await ratesOn(db, orgId, needed, today);
+  const rates = preloaded?.rates ?? (await ratesOn(db, orgId, needed, today));
   const missing = needed.filter((c) => !rates.has(c));
   if (missing.length) {
     throw new HttpError(

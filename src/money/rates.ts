@@ -24,13 +24,14 @@ export async function baseCurrency(db: Knex, orgId: number): Promise<string> {
   return row?.code ?? 'GBP';
 }
 
-/** For each code, the latest rate valid on `onDate` (YYYY-MM-DD): future-dated rates are ignored. */
-export async function ratesOn(db: Knex, orgId: number, codes: string[], onDate: string): Promise<Map<string, RateRow>> {
-  if (codes.length === 0) return new Map();
-  const rows: RateRow[] = await db('exchange_rates')
+/** For each code (all when undefined), the latest rate valid on `onDate` (YYYY-MM-DD): future-dated rates are ignored. */
+export async function ratesOn(db: Knex, orgId: number, codes: string[] | undefined, onDate: string): Promise<Map<string, RateRow>> {
+  if (codes?.length === 0) return new Map();
+  const q = db('exchange_rates');
+  if (codes) q.whereIn('currency_code', codes);
+  const rows: RateRow[] = await q
     .distinctOn('currency_code')
     .where({ org_id: orgId })
-    .whereIn('currency_code', codes)
     .where('valid_from', '<=', onDate)
     .orderBy([{ column: 'currency_code' }, { column: 'valid_from', order: 'desc' }])
     .select('currency_code', 'rate', 'valid_from');

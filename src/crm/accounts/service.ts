@@ -15,7 +15,7 @@ import { CustomFieldDefinition } from '../../query/catalogue';
 import { AccountRepo, AccountRow, relatedFromRows } from './repo';
 import { accountListJson, serializeAccount } from './serialize';
 import { RawJson } from '../../http/stream-json';
-import { balanceFrom, OwedRow } from '../../money/balance';
+import { balanceFrom, ConversionData, conversionData, OwedRow } from '../../money/balance';
 import { Viewer } from '../access/visibility';
 import { resolveRelations, writeRelations } from './relations';
 import { checkAccountReferences } from './references';
@@ -360,17 +360,21 @@ export class AccountService {
     return this.build(row as FullRow);
   }
 
-  /** One query: the account with its relations and balance (companies are cached). */
+  /** One round trip: the account with its relations and balance (companies are cached). */
   private async read(orgId: number, viewer: Viewer | undefined, id: number, displayCurrency?: string): Promise<AccountResponse> {
-    const row = await this.repo.findFull(orgId, viewer, id);
+    // With a display currency, its currencies and rates are read alongside: one round trip either way.
+    const [row, conversion] = await Promise.all([
+      this.repo.findFull(orgId, viewer, id),
+      displayCurrency === undefined ? undefined : conversionData(this.knex, orgId),
+    ]);
     if (!row) throw new NotFoundError('account', id);
-    return this.build(row, displayCurrency);
+    return this.build(row, displayCurrency, conversion);
   }
 
-  private async build(row: FullRow, displayCurrency?: string): Promise<AccountResponse> {
+  private async build(row: FullRow, displayCurrency?: string, conversion?: ConversionData): Promise<AccountResponse> {
     const [companies, balance] = await Promise.all([
       this.companies.get(this.knex, row.org_id, row.company_id),
-      balanceFrom(this.knex, row.org_id, row.rel_balance, displayCurrency),
+      balanceFrom(this.knex, row.org_id, row.rel_balance, displayCurrency, conversion),
     ]);
     return { body: serializeAccount(row, { companies, related: relatedFromRows([row]), balance }), etag: makeEtag(row.version, balance) };
   }
