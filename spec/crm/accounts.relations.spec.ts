@@ -37,6 +37,12 @@ describe('account relations: tags, industries, teams, assignees, status, referen
     expect(cleared.body).toMatchObject({ tags: null, teams: [], assigned_to: [], industries: [] });
     const form = await t.as().put(`${A}/${a.id}`).type('form').send('tags[]=x&tags[]=y&status=closed');
     expect(form.body).toMatchObject({ tags: ['x', 'y'], status: 'closed' });
+    // Every relation change is in the history, old → new.
+    const history = (await t.as().get(`${A}/${a.id}/history`)).body;
+    expect(history[0].changes).toMatchObject({ tags: { old: [], new: ['Manufacturing', 'enterprise'] }, industries: { old: [], new: ['Manufacturing'] }, teams: { old: [], new: [team] } });
+    expect(history[1].changes).toEqual({ tags: { old: ['Manufacturing', 'enterprise'], new: ['vip'] } });
+    expect(history[2].changes).toMatchObject({ tags: { old: ['vip'], new: [] }, teams: { old: [team], new: [] }, assigned_to: { old: [user], new: [] } });
+    expect(history[3].changes).toEqual({ status: { old: 'open', new: 'closed' }, tags: { old: [], new: ['x', 'y'] } });
   });
 
   it('when the seed filters are used (city, industry, tags, assigned_to, teams, status), then they match case-insensitively and combine', async () => {

@@ -36,8 +36,8 @@ export function actionFor(before: AccountRow | undefined, after: AccountRow): Hi
 }
 
 /** Records one change in the writer's transaction, so history and data cannot disagree. */
-export async function recordChange(db: Knex, userId: number, before: AccountRow | undefined, after: AccountRow): Promise<void> {
-  const changes = diffAccounts(before, after);
+export async function recordChange(db: Knex, userId: number, before: AccountRow | undefined, after: AccountRow, related: Changes = {}): Promise<void> {
+  const changes = { ...diffAccounts(before, after), ...related };
   if (before && Object.keys(changes).length === 0) return;
   await db('account_history').insert({
     org_id: after.org_id,

@@ -4,20 +4,20 @@ import { BodyFormat } from '../../http/body';
 import { ErrorDetail, ForbiddenError, NotFoundError, ValidationError } from '../../http/errors';
 import { toHttpError } from '../../http/error-middleware';
 import { checkIfMatch, makeEtag } from '../../http/etag';
-import { listHistory, recordChange } from './history';
+import { Changes, listHistory, recordChange } from './history';
 import { validateBody } from '../../openapi/validator';
 import { CompanyCache } from '../../orgs/companies';
 import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
-import { accountCatalogue, RELATION_FIELDS, WRITABLE_FIELDS } from './fields';
+import { accountCatalogue, RELATION_FIELDS, RelationField, WRITABLE_FIELDS } from './fields';
 import { CustomFieldDefinition } from '../../query/catalogue';
 import { AccountRepo, AccountRow, relatedFromRows } from './repo';
 import { accountListJson, serializeAccount } from './serialize';
 import { RawJson } from '../../http/stream-json';
 import { balanceFrom, ConversionData, conversionData, OwedRow } from '../../money/balance';
 import { Viewer } from '../access/visibility';
-import { resolveRelations, writeRelations } from './relations';
+import { ResolvedRelations, resolveRelations, writeRelations } from './relations';
 import { checkAccountReferences } from './references';
 
 /** An error raised by PostgreSQL itself (it carries a SQLSTATE): the transaction is aborted. */
@@ -270,9 +270,10 @@ export class AccountService {
       },
       db,
     );
-    const row = (await writeRelations(db, inserted.id, relations)) ? ((await this.repo.findById(caller, inserted.id, db)) ?? inserted) : inserted;
-    await recordChange(db, caller.id, undefined, row);
-    return row;
+    const before = await this.relationSnapshot(db, undefined, relations);
+    await writeRelations(db, inserted.id, relations);
+    await recordChange(db, caller.id, undefined, inserted, await this.relationChanges(db, inserted.id, relations, before));
+    return inserted;
   }
 
   private async updateIn(db: Knex, caller: Caller, existing: AccountRow, input: Record<string, unknown>, format: BodyFormat): Promise<AccountRow> {
@@ -280,12 +281,37 @@ export class AccountService {
     if (values.is_deleted !== undefined && values.is_deleted !== existing.is_deleted) this.checkMayDelete(caller, existing);
     if (values.is_deleted === true && !existing.is_deleted) values.deleted_at = db.fn.now();
     if (values.is_deleted === false) values.deleted_at = null;
+    const before = await this.relationSnapshot(db, existing.id, relations);
     // A change of tags, teams, ... is a change of the account: its version and `updated` move.
     if ((await writeRelations(db, existing.id, relations)) && Object.keys(values).length === 0) values.version = db.raw('accounts.version');
     const row = await this.repo.update(caller, existing.id, values, customFields, db);
     if (!row) throw new NotFoundError('account', existing.id);
-    await recordChange(db, caller.id, existing, row);
+    await recordChange(db, caller.id, existing, row, await this.relationChanges(db, existing.id, relations, before));
     return row;
+  }
+
+  /** The written relations in history's wire form (tag and industry names, user and team ids). */
+  private async relationSnapshot(db: Knex, id: number | undefined, written: ResolvedRelations): Promise<Record<string, unknown[]>> {
+    const fields = RELATION_FIELDS.filter((f) => written[f] !== undefined);
+    if (fields.length === 0) return {};
+    const rel = id === undefined ? relatedFromRows([]) : await this.repo.related([id], db);
+    const key = id ?? 0;
+    const wire: Record<RelationField, unknown[]> = {
+      tags: rel.tags.get(key) ?? [],
+      industries: (rel.industries.get(key) ?? []).map((i) => i.name),
+      assigned_to: rel.assignees.get(key) ?? [],
+      teams: rel.teams.get(key) ?? [],
+    };
+    return Object.fromEntries(fields.map((f) => [f, wire[f]]));
+  }
+
+  private async relationChanges(db: Knex, id: number, written: ResolvedRelations, before: Record<string, unknown[]>): Promise<Changes> {
+    const after = await this.relationSnapshot(db, id, written);
+    const changes: Changes = {};
+    for (const [field, now] of Object.entries(after)) {
+      if (JSON.stringify(now) !== JSON.stringify(before[field])) changes[field] = { old: before[field], new: now };
+    }
+    return changes;
   }
 
   /** List items as objects (the CLI's export) or, with `wire`, as ready JSON text for the HTTP stream. */
