@@ -62,7 +62,7 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   api.use('/v2/crm/comments', commentRoutes(comments));
   api.use('/v2/crm/attachments', attachmentRoutes(attachments));
   api.use('/v2/crm/emails', emailRoutes(emails));
-  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit), { bulkMax: config.bulkMax, contacts, invoices }));
+  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit), { bulkMax: config.bulkMax, contacts, invoices, comments, attachments }));
   api.use('/v2/crm/contacts', contactRoutes(contacts));
   api.use('/v2/crm/teams', teamRoutes(new TeamService(knex, config.maxLimit)));
   api.use('/v2/crm/industries', industryRoutes(knex));

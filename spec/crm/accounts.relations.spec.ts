@@ -104,9 +104,12 @@ describe('account relations: tags, industries, teams, assignees, status, referen
     const a = await create({ name: 'Expanded' });
     const c = (await t.as().post('/api/v2/crm/contacts').send({ company_id: 1, account_id: a.id, last_name: 'Embedded' })).body;
     const inv = (await t.as().post('/api/v2/finance/sales_invoices').send({ account_id: a.id, company_id: 1, currency_code: 'GBP', date: '2026-11-01', total: 12.5 })).body;
-    const res = await t.as().get(`${A}/${a.id}?expand=contacts,invoices`);
+    const note = (await t.as().post(`${A}/${a.id}/comments`).send({ comment: 'embedded too' })).body;
+    const res = await t.as().get(`${A}/${a.id}?expand=contacts,invoices,comments,attachments`);
     expect(res.body.contacts).toEqual([c]);
     expect(res.body.invoices).toEqual([inv]);
+    expect(res.body.comments).toEqual([note]);
+    expect(res.body.attachments).toEqual([]);
     expect(res.body.balance).toEqual({ GBP: 12.5 });
     const plain = await t.as().get(`${A}/${a.id}`);
     expect(plain.body.contacts).toBeUndefined();

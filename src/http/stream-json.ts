@@ -30,11 +30,13 @@ export async function streamJsonArray(res: Response, batches: AsyncIterable<unkn
   const it = batches[Symbol.asyncIterator]();
   let next = await it.next();
   res.status(200).type('application/json');
+  // Items are joined once per batch (not appended one by one), so no chain of partial strings lingers.
   let pending = '[';
   let first = true;
   while (!next.done) {
-    for (const item of next.value) {
-      pending += (first ? '' : ',') + (item instanceof RawJson ? item.json : JSON.stringify(item));
+    const parts = next.value.map((item) => (item instanceof RawJson ? item.json : JSON.stringify(item)));
+    if (parts.length) {
+      pending += (first ? '' : ',') + parts.join(',');
       first = false;
     }
     next = await it.next();

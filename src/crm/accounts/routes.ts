@@ -7,9 +7,11 @@ import { sendList } from '../../http/stream-json';
 import { AccountResponse, AccountService } from './service';
 import { ContactService } from '../contacts/service';
 import { InvoiceService } from '../../finance/invoices/service';
+import { CommentService } from '../comments/service';
+import { AttachmentService } from '../attachments/service';
 
 const GET_ONE_PARAMS = new Set(['display_currency', 'expand', '_']);
-export const EXPANDABLE = ['contacts', 'invoices'] as const;
+export const EXPANDABLE = ['contacts', 'invoices', 'comments', 'attachments'] as const;
 export type Expandable = (typeof EXPANDABLE)[number];
 
 function checkGetOneParams(req: Request) {
@@ -49,7 +51,10 @@ function externalIdParam(raw: string): string {
   return raw;
 }
 
-export function accountRoutes(service: AccountService, opts: { bulkMax: number; contacts: ContactService; invoices: InvoiceService }): Router {
+export function accountRoutes(
+  service: AccountService,
+  opts: { bulkMax: number; contacts: ContactService; invoices: InvoiceService; comments: CommentService; attachments: AttachmentService },
+): Router {
   const r = Router();
 
   r.get('/', async (req, res) => {
@@ -83,13 +88,16 @@ export function accountRoutes(service: AccountService, opts: { bulkMax: number; 
     const r = await service.get(req.user!, id, { displayCurrency });
     if (expand.length) {
       // One query per relation, whatever the number of related records.
-      const [contacts, invoices] = await Promise.all([
-        expand.includes('contacts') ? opts.contacts.ofAccounts(req.user!, [id]) : undefined,
-        expand.includes('invoices') ? opts.invoices.ofAccounts(req.user!, [id]) : undefined,
-      ]);
-      if (contacts) r.body.contacts = contacts.get(id) ?? [];
-      if (invoices) r.body.invoices = invoices.get(id) ?? [];
-      r.etag = service.etagWith(r, { contacts: r.body.contacts, invoices: r.body.invoices });
+      const loaders: Record<Expandable, () => Promise<unknown[]>> = {
+        contacts: async () => (await opts.contacts.ofAccounts(req.user!, [id])).get(id) ?? [],
+        invoices: async () => (await opts.invoices.ofAccounts(req.user!, [id])).get(id) ?? [],
+        comments: () => opts.comments.list(req.user!, id),
+        attachments: () => opts.attachments.list(req.user!, id),
+      };
+      const lists = await Promise.all(expand.map((name) => loaders[name]()));
+      const embedded = Object.fromEntries(expand.map((name, i) => [name, lists[i]]));
+      Object.assign(r.body, embedded);
+      r.etag = service.etagWith(r, embedded);
     }
     sendRead(req, res, r);
   });
