@@ -18,18 +18,22 @@ export interface SerializeContext {
 
 const TYPE_OF = new Map<string, ScalarType>(ACCOUNT_FIELDS.map((f) => [f.name, f.type]));
 
+/** How a stored column value becomes its wire form, per field, worked out once. */
+function formatterFor(name: string, type: ScalarType | undefined): (value: unknown) => unknown {
+  if (type === 'datetime') {
+    // `created` has Administrate's second precision; `updated` keeps milliseconds for incremental sync.
+    const millis = name === 'updated';
+    return (v) => (v === null || v === undefined ? null : wireDateTime(v as Date, millis));
+  }
+  if (type === 'date') return (v) => (v === null || v === undefined ? null : wireDate(v as string));
+  return (v) => v ?? null;
+}
+
+const FORMAT = new Map(ACCOUNT_FIELDS.map((f) => [f.name, formatterFor(f.name, f.type)]));
+
 /** One stored column value in its wire form (datetimes and dates formatted). */
 export function serializeScalar(name: string, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  switch (TYPE_OF.get(name)) {
-    case 'datetime':
-      // `created` has Administrate's second precision; `updated` keeps milliseconds for incremental sync.
-      return wireDateTime(value as Date, name === 'updated');
-    case 'date':
-      return wireDate(value as string);
-    default:
-      return value;
-  }
+  return (FORMAT.get(name) ?? formatterFor(name, undefined))(value);
 }
 
 type Writer = (row: AccountRow, ctx: SerializeContext) => unknown;
@@ -59,14 +63,8 @@ function writerFor(key: (typeof WIRE_ORDER)[number]): Writer | undefined {
       return (row) => row.custom_fields ?? {};
     default: {
       if (!SERIALIZED_FIELDS.has(key)) return undefined;
-      const type = TYPE_OF.get(key);
-      if (type === 'datetime') {
-        // `created` has Administrate's second precision; `updated` keeps milliseconds for incremental sync.
-        const millis = key === 'updated';
-        return (row) => wireDateTime(row[key] as Date | null, millis);
-      }
-      if (type === 'date') return (row) => wireDate(row[key] as string | null);
-      return (row) => row[key] ?? null;
+      const format = FORMAT.get(key)!;
+      return (row) => format(row[key]);
     }
   }
 }
