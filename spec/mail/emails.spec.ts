@@ -55,6 +55,11 @@ describe('account e-mail', () => {
     expect(status.body).toMatchObject({ status: 'sent', attempts: 1, last_error: null, next_attempt_at: null });
     expect(status.body.sent_at).toMatch(/^\d{4}-/);
     expect((await t.as().get(`${url()}?status=sent`)).body.map((e: { id: number }) => e.id)).toContain(res.body.id);
+    // A PHP form post: the contact id arrives as text.
+    const form = await t.as().post(url()).type('form').send(`recipients[]=${contact}&recipients[]=manager@client.com&subject=From+PHP&html=%3Cp%3Ehi%3C%2Fp%3E`);
+    expect(form.status).toBe(201);
+    expect(form.body).toMatchObject({ recipients: ['contact@client.com', 'manager@client.com'], recipient_contact_ids: [contact] });
+    expect((await workerOn(smtp.port).runOnce()).sent).toBe(1);
   });
 
   it('when an e-mail is scheduled, then it is not sent before its time and is sent after', async () => {
@@ -122,6 +127,7 @@ describe('account e-mail', () => {
       [{ recipients: ['x@other.com'] }, 'recipients[0]'],
       [{ recipients: [] }, 'recipients'],
       [{ recipients: ['not-an-address'] }, 'recipients[0]'],
+      [{ recipients: [0] }, 'recipients[0]'],
       [{ from_account: 'ceo@bigbank.com' }, 'from_account'],
       [{ subject: '  ' }, 'subject'],
       [{ html: undefined }, 'html'],

@@ -82,7 +82,9 @@ export class EmailService {
     const input = validateBody('AccountEmailCreate', body, format);
     await requireVisibleAccount(this.knex, caller, accountId);
     const details: ErrorDetail[] = [];
-    const { addresses, contactIds } = await this.resolveRecipients(caller, input.recipients as (number | string)[], details);
+    // A form (PHP http_build_query) sends every value as text: there, a number is a contact id.
+    const recipients = (input.recipients as (number | string)[]).map((r) => (format === 'form' && typeof r === 'string' && /^\d{1,9}$/.test(r) ? Number(r) : r));
+    const { addresses, contactIds } = await this.resolveRecipients(caller, recipients, details);
 
     const from = (input.from_account as string | undefined) ?? (input.from as string | undefined) ?? this.mail.defaultFrom;
     if (input.from_account !== undefined && input.from !== undefined && input.from !== input.from_account) {
