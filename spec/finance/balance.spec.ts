@@ -48,6 +48,19 @@ describe('account balance', () => {
     expect(list.body[0].balance).toBeUndefined();
   });
 
+  it('when amounts sit at the top of numeric(18,4), then balance and conversion are exact up to the JSON number', async () => {
+    const id = await account('Extremes');
+    await invoice(id, 'GBP', '99999999999999.99');
+    await invoice(id, 'GBP', '99999999999999.99');
+    await invoice(id, 'EUR', '12345678901.12');
+    const body = await balanceOf(id, '?display_currency=USD');
+    // Worked in decimal by hand: 199999999999999.98 × 1.25 = 249999999999999.975;
+    // 12345678901.12 ÷ 1.15 = 10735372957.495652 (6 dp) × 1.25 = 13419216196.869565;
+    // sum 250013419216196.844565 → 250013419216196.84, sent as the nearest JSON number.
+    expect(body.balance).toEqual({ EUR: 12345678901.12, GBP: Number('199999999999999.98') });
+    expect(body.converted_balance).toBe(Number('250013419216196.84'));
+  });
+
   it('when a thousand 0.1 and 0.2 invoices add up, then the balance is exact (no float drift)', async () => {
     const id = await account('Drift');
     const rows = Array.from({ length: 1000 }, (_, i) => ({

@@ -1,11 +1,30 @@
-import currency from 'currency.js';
+import Decimal from 'decimal.js';
 
 /**
  * Money is numeric(18,4) in the database and a JSON number on the wire, rounded to the currency's
- * minor units. currency.js does the decimal arithmetic; JS floats never add money up.
+ * minor units. All arithmetic is decimal (decimal.js, its own constructor so no global settings
+ * leak): a value only becomes a binary float at the very end, as the JSON number sent.
+ *
+ * 40 significant digits hold numeric(18,4) sums, quotients at 6 dp and their products with
+ * room to spare, so no operation here rounds except where a rule says so.
  */
-export function toWire(value: string | number, minorUnits: number): number {
-  return currency(value, { precision: minorUnits }).value;
+export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
+export type Dec = Decimal;
+
+/** Rounds half up (away from zero, as currency.js and PostgreSQL's round() do) to `places` decimals. */
+export function roundTo(value: Decimal.Value, places: number): Decimal {
+  return new Dec(value).toDecimalPlaces(places, Decimal.ROUND_HALF_UP);
+}
+
+/** An exact decimal (string from numeric, or a Decimal) → the JSON number of its value rounded to the minor units. */
+export function toWire(value: Decimal.Value, minorUnits: number): number {
+  // + 0 turns the -0 of a tiny negative amount rounded away into 0.
+  return roundTo(value, minorUnits).toNumber() + 0;
+}
+
+/** Exact difference a − b of two decimal texts, as text (no float on the way). */
+export function subtract(a: Decimal.Value, b: Decimal.Value): string {
+  return new Dec(a).minus(b).toFixed();
 }
 
 const DECIMAL = /^-?\d{1,14}(\.\d+)?$/;

@@ -1,8 +1,7 @@
-import currency from 'currency.js';
 import { Knex } from 'knex';
 import { HttpError } from '../http/errors';
 import { baseCurrency, checkDisplayCurrency, currencyInfo, CurrencyInfo, RateRow, ratesOn, todayUtc } from './rates';
-import { toWire } from './amount';
+import { Dec, roundTo, toWire } from './amount';
 
 export interface AccountBalance {
   balance: Record<string, number>;
@@ -37,8 +36,8 @@ export const BALANCE_SQL = `(SELECT json_agg(json_build_object('currency_code', 
  *
  * With `displayCurrency`, each currency's amount is converted through the base currency with the
  * latest rate valid today (amount / rate(from) × rate(to), the base's rate being 1), at 6 decimal
- * places, and the sum is rounded once to the display currency's minor units (currency.js rounds
- * half up). `owed` is what BALANCE_SQL read.
+ * places, and the sum is rounded once to the display currency's minor units (half up). Every step
+ * is decimal arithmetic (see convertOwed): no binary float touches the amounts. `owed` is what BALANCE_SQL read.
  */
 export interface ConversionData {
   currencies: Map<string, CurrencyInfo>;
@@ -80,11 +79,20 @@ export async function balanceFrom(
     );
   }
   const rateOf = (c: string) => (c === base ? '1' : rates.get(c)!.rate);
-  const opts = { precision: WORKING_PRECISION };
-  let sum = currency(0, opts);
-  for (const r of rows) {
-    const inBase = currency(r.outstanding, opts).divide(rateOf(r.currency_code));
-    sum = sum.add(inBase.multiply(rateOf(target)));
+  const sum = convertOwed(rows.map((r) => ({ amount: r.outstanding, from: rateOf(r.currency_code) })), rateOf(target));
+  return { balance, converted_balance: toWire(sum, currencies.get(target)!.minor_units) };
+}
+
+/**
+ * Σ round6(round6(amount / from) × to): each amount goes into the base currency and on to the
+ * target at WORKING_PRECISION decimals (half up), exactly as the documented rule says; the caller
+ * rounds the sum once to the target's minor units. Rates are units per 1 unit of the base.
+ */
+export function convertOwed(amounts: { amount: string; from: string }[], to: string): Dec {
+  let sum = new Dec(0);
+  for (const a of amounts) {
+    const inBase = roundTo(new Dec(a.amount).dividedBy(a.from), WORKING_PRECISION);
+    sum = sum.plus(roundTo(inBase.times(to), WORKING_PRECISION));
   }
-  return { balance, converted_balance: toWire(sum.value, currencies.get(target)!.minor_units) };
+  return sum;
 }

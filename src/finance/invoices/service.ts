@@ -1,5 +1,4 @@
 import { Knex } from 'knex';
-import currency from 'currency.js';
 import { Caller } from '../../auth/basic';
 import { BodyFormat } from '../../http/body';
 import { ErrorDetail, NotFoundError, ValidationError } from '../../http/errors';
@@ -7,7 +6,7 @@ import { wireDate, wireDateTime } from '../../http/wire';
 import { validateBody } from '../../openapi/validator';
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
-import { parseAmount, toWire } from '../../money/amount';
+import { parseAmount, subtract, toWire } from '../../money/amount';
 import { currencyInfo, CurrencyInfo } from '../../money/rates';
 import { invoiceCatalogue } from './fields';
 import { accountVisibleSql, onlyVisibleChildren } from '../../crm/access/visibility';
@@ -205,7 +204,7 @@ export class InvoiceService {
     const linesBy = new Map<number, unknown[]>();
     for (const l of lineRows) {
       const list = linesBy.get(l.invoice_id) ?? [];
-      list.push({ description: l.description, quantity: currency(l.quantity, { precision: 4 }).value, unit_price: currency(l.unit_price, { precision: 4 }).value, amount: Number(l.amount) });
+      list.push({ description: l.description, quantity: toWire(l.quantity, 4), unit_price: toWire(l.unit_price, 4), amount: Number(l.amount) });
       linesBy.set(l.invoice_id, list);
     }
     return rows.map((r) => serializeInvoice(r, currencies.get(r.currency_code), linesBy.get(r.id) ?? []));
@@ -214,7 +213,7 @@ export class InvoiceService {
 
 function serializeInvoice(r: Row, cur: CurrencyInfo | undefined, lines: unknown[]) {
   const minor = cur?.minor_units ?? 2;
-  const outstanding = r.status === 'void' ? '0' : currency(r.total, { precision: 4 }).subtract(r.amount_paid).toString();
+  const outstanding = r.status === 'void' ? '0' : subtract(r.total, r.amount_paid);
   return {
     id: r.id,
     account_id: r.account_id,
