@@ -4,14 +4,27 @@ import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify';
 import { Knex } from 'knex';
 import { prepare } from './context';
-import { progress } from './progress';
+import { fileProgress } from './progress';
 import { Caller } from '../auth/basic';
-import { AccountService, ImportItem, ImportOutcome } from '../crm/accounts/service';
-import { countRecords, formatOf, readImportFile } from '../crm/accounts/import-file';
+import { AccountService, ImportOutcome } from '../crm/accounts/service';
+import { formatOf } from '../crm/accounts/import-file';
+import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../crm/accounts/import-run';
 import { ACCOUNT_FIELDS } from '../crm/accounts/fields';
 import { loadDefinitions } from '../meta/custom-fields';
 
-const BATCH = 500;
+const IMPORT_HELP = `
+Matching (what a re-run does):
+  - a record with external_id updates the account with that external_id, or creates it;
+  - else a record with import_id updates the oldest account with that import_id, or creates it
+    (a v2 dump's "id" is kept as import_id "v2:<id>" when the record has no import_id);
+  - a record that would change nothing is left untouched (no new version, updated or history);
+  - a record with neither key is created. A finished file (same SHA-256) that has such records is
+    refused the second time, unless --allow-duplicates.
+Resuming: each batch of ${IMPORT_BATCH} records commits with a checkpoint; running the same file again after
+  a crash or kill continues after the last committed batch.
+Progress goes to stderr; every failed record (line or record number, each field's error) and the
+summary to stdout. Exit code 2 when any record failed.
+`;
 
 /** The CLI acts as a user: the one named, or the organisation's first admin. */
 async function cliCaller(knex: Knex, orgId: number, email?: string): Promise<Caller> {
@@ -21,35 +34,9 @@ async function cliCaller(knex: Knex, orgId: number, email?: string): Promise<Cal
   return { id: user.id, orgId, role: user.role, email: user.email };
 }
 
-export interface ImportSummary {
-  total: number;
-  created: number;
-  updated: number;
-  failed: number;
-  failures: ImportOutcome[];
-}
-
-export async function importAccounts(knex: Knex, caller: Caller, file: string, format: 'json' | 'csv', onProgress?: (n: number) => void): Promise<ImportSummary> {
-  const service = new AccountService(knex, 10000);
-  const summary: ImportSummary = { total: 0, created: 0, updated: 0, failed: 0, failures: [] };
-  const flush = async (batch: ImportItem[]) => {
-    for (const o of await service.importBatch(caller, batch)) {
-      summary[o.result]++;
-      if (o.result === 'failed') summary.failures.push(o);
-    }
-    summary.total += batch.length;
-    onProgress?.(summary.total);
-  };
-  let batch: ImportItem[] = [];
-  for await (const item of readImportFile(file, format)) {
-    batch.push(item);
-    if (batch.length >= BATCH) {
-      await flush(batch);
-      batch = [];
-    }
-  }
-  if (batch.length) await flush(batch);
-  return summary;
+/** The import as the specs and the CLI call it: see runImport. */
+export function importAccounts(knex: Knex, caller: Caller, file: string, format: 'json' | 'csv', opts: ImportOptions = {}): Promise<ImportSummary> {
+  return runImport(knex, caller, file, format, opts);
 }
 
 /** Writes every account (list shape) as JSON or CSV, streamed batch by batch. */
@@ -89,26 +76,34 @@ export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' 
 export function registerAccountIoCommands(program: Command) {
   program
     .command('import')
-    .description('import accounts from a JSON array (Administrate v2 shape) or a CSV file with a header row; re-running updates instead of duplicating')
+    .description('import accounts from a JSON array (Administrate v2 shape, e.g. a dump of GET /api/v2/crm/accounts) or a CSV file with a header row; safe to re-run (see below)')
     .argument('<resource>', 'what to import: accounts')
     .argument('<file>', 'a .json or .csv file')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['json', 'csv']))
     .option('--org <id>', 'organisation id', '1')
     .option('--as <email>', 'user recorded as the author (default: the first admin)')
-    .action(async (resource: string, file: string, o: { format?: string; org: string; as?: string }) => {
+    .option('--dry-run', 'check every record against the database and report, then write nothing', false)
+    .option('--allow-duplicates', 'import again a finished file whose records have neither external_id nor import_id (creates them again)', false)
+    .addHelpText('after', IMPORT_HELP)
+    .action(async (resource: string, file: string, o: { format?: string; org: string; as?: string; dryRun: boolean; allowDuplicates: boolean }) => {
       if (resource !== 'accounts') throw new Error(`cannot import "${resource}"; only accounts`);
       const format = formatOf(file, o.format);
       const { db } = await prepare();
       try {
         const caller = await cliCaller(db.knex, Number(o.org), o.as);
-        const bar = progress('importing accounts', await countRecords(file, format));
-        const s = await importAccounts(db.knex, caller, file, format, (n) => bar.update(n));
+        const bar = fileProgress(o.dryRun ? 'checking accounts' : 'importing accounts');
+        const where = format === 'csv' ? 'line' : 'record';
+        const s = await importAccounts(db.knex, caller, file, format, {
+          dryRun: o.dryRun,
+          allowDuplicates: o.allowDuplicates,
+          onProgress: (p) => bar.update(p),
+          // Every failure, as it happens: the summary's memory stays flat whatever the file.
+          onFailure: (f: ImportOutcome) => console.log(`  ${where} ${f.line}: ${(f.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; ')}`),
+        });
         bar.stop();
-        console.log(`${s.total} records: ${s.created} created, ${s.updated} updated, ${s.failed} failed`);
-        for (const f of s.failures.slice(0, 50)) {
-          console.log(`  ${format === 'csv' ? 'line' : 'record'} ${f.line}: ${(f.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; ')}`);
-        }
-        if (s.failures.length > 50) console.log(`  ... and ${s.failures.length - 50} more`);
+        if (s.resumedAfter) console.log(`resumed import ${s.importId} after record ${s.resumedAfter} (committed by an interrupted run; its failures were printed then)`);
+        const counts = `${s.total} records: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed`;
+        console.log(o.dryRun ? `dry run, nothing written: ${counts}` : counts);
         if (s.failed) process.exitCode = 2;
       } finally {
         await db.close();
