@@ -75,6 +75,7 @@ describe('import and export of accounts', () => {
     const csvFile = path.join(dir, 'out.csv');
     const csvOut = fs.createWriteStream(csvFile);
     expect(await exportAccounts(t.knex, caller, 'csv', csvOut, false)).toBe(live);
+    csvOut.end();
     await new Promise<void>((r) => csvOut.on('finish', () => r()));
     const csvLines = fs.readFileSync(csvFile, 'utf8').trim().split('\n');
     expect(csvLines[0].split(',')).toEqual(expect.arrayContaining(['id', 'name', 'company_id', 'external_id', 'custom_fields.field_1']));

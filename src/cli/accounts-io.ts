@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
-import { stringify } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
 import { Knex } from 'knex';
 import { prepare } from './context';
 import { fileProgress } from './progress';
 import { Caller } from '../auth/basic';
 import { AccountService, ImportOutcome } from '../crm/accounts/service';
-import { formatOf } from '../crm/accounts/import-file';
+import { checkReadable, formatOf } from '../crm/accounts/import-file';
 import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../crm/accounts/import-run';
 import { ACCOUNT_FIELDS } from '../crm/accounts/fields';
 import { loadDefinitions } from '../meta/custom-fields';
@@ -39,37 +39,43 @@ export function importAccounts(knex: Knex, caller: Caller, file: string, format:
   return runImport(knex, caller, file, format, opts);
 }
 
-/** Writes every account (list shape) as JSON or CSV, streamed batch by batch. */
+/**
+ * Writes every account (list shape) as JSON or CSV, streamed batch by batch from one cursor: memory
+ * holds one batch whatever the table size. JSON items are the API's own list text (the fast
+ * serializer), so an export is byte for byte what `GET /api/v2/crm/accounts` streams. The caller
+ * ends `out`.
+ */
 export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' | 'csv', out: NodeJS.WritableStream, includeDeleted: boolean): Promise<number> {
   const service = new AccountService(knex, 10000);
   const query: Record<string, string> = { _order: 'id', ...(includeDeleted ? { is_deleted__in: 'true,false' } : {}) };
-  const { batches } = await service.list(caller, query);
   const write = async (s: string) => {
     if (!out.write(s)) await once(out, 'drain');
   };
   let n = 0;
   if (format === 'json') {
+    const { batches } = await service.list(caller, query, { wire: true });
     await write('[');
     for await (const b of batches) {
-      for (const a of b) await write((n++ ? ',\n' : '\n') + JSON.stringify(a));
+      let chunk = '';
+      for (const a of b) chunk += (n++ ? ',\n' : '\n') + a.json;
+      await write(chunk);
     }
     await write('\n]\n');
     return n;
   }
   const customKeys = [...(await loadDefinitions(knex, caller.orgId, 'crm/accounts')).keys()];
   const columns = [...ACCOUNT_FIELDS.map((f) => f.name), ...customKeys.map((k) => `custom_fields.${k}`)];
-  const csv = stringify({ header: true, columns, cast: { boolean: (v) => (v ? 'true' : 'false') } });
-  csv.pipe(out);
+  const cast = { boolean: (v: boolean) => (v ? 'true' : 'false') };
+  await write(stringifySync([columns]));
+  const { batches } = await service.list(caller, query);
   for await (const b of batches) {
-    for (const a of b) {
-      const row: Record<string, unknown> = { ...a, company_id: (a.company as { id: number }).id };
-      for (const k of customKeys) row[`custom_fields.${k}`] = (a.custom_fields as Record<string, unknown>)[k] ?? null;
-      if (!csv.write(columns.map((c) => row[c] ?? ''))) await once(csv, 'drain');
-      n++;
-    }
+    const rows = b.map((a) => {
+      const custom = a.custom_fields as Record<string, unknown>;
+      return columns.map((c) => (c === 'company_id' ? (a.company as { id: number }).id : c.startsWith('custom_fields.') ? custom[c.slice(14)] : a[c]) ?? '');
+    });
+    await write(stringifySync(rows, { cast }));
+    n += b.length;
   }
-  csv.end();
-  await once(csv, 'end');
   return n;
 }
 
@@ -83,11 +89,16 @@ export function registerAccountIoCommands(program: Command) {
     .option('--org <id>', 'organisation id', '1')
     .option('--as <email>', 'user recorded as the author (default: the first admin)')
     .option('--dry-run', 'check every record against the database and report, then write nothing', false)
+    .option('--batch-size <n>', `records per transaction and checkpoint (default ${IMPORT_BATCH})`)
     .option('--allow-duplicates', 'import again a finished file whose records have neither external_id nor import_id (creates them again)', false)
     .addHelpText('after', IMPORT_HELP)
-    .action(async (resource: string, file: string, o: { format?: string; org: string; as?: string; dryRun: boolean; allowDuplicates: boolean }) => {
+    .action(async (resource: string, file: string, o: { format?: string; org: string; as?: string; dryRun: boolean; allowDuplicates: boolean; batchSize?: string }) => {
       if (resource !== 'accounts') throw new Error(`cannot import "${resource}"; only accounts`);
       const format = formatOf(file, o.format);
+      const batchSize = o.batchSize === undefined ? IMPORT_BATCH : Number(o.batchSize);
+      if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 100000) throw new Error(`cannot use --batch-size ${o.batchSize}: give a whole number from 1 to 100000`);
+      // A file that cannot be read is said in one line before the database is even opened.
+      await checkReadable(file);
       const { db } = await prepare();
       try {
         const caller = await cliCaller(db.knex, Number(o.org), o.as);
@@ -95,6 +106,7 @@ export function registerAccountIoCommands(program: Command) {
         const where = format === 'csv' ? 'line' : 'record';
         const s = await importAccounts(db.knex, caller, file, format, {
           dryRun: o.dryRun,
+          batchSize,
           allowDuplicates: o.allowDuplicates,
           onProgress: (p) => bar.update(p),
           // Every failure, as it happens: the summary's memory stays flat whatever the file.

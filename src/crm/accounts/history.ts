@@ -13,6 +13,18 @@ const TRACKED = ACCOUNT_FIELDS.filter((f) => !['id', 'created', 'updated'].inclu
 /** Field-by-field differences, in wire form; custom fields appear as `custom_fields.field_N`. */
 export function diffAccounts(before: AccountRow | undefined, after: AccountRow): Changes {
   const changes: Changes = {};
+  if (!before) {
+    // A new account: every field that has a value (the same result as the general loop, without
+    // comparing against nothing: an import creates a million of these).
+    for (const name of TRACKED) {
+      const n = serializeScalar(name, after[name]);
+      if (n !== null && n !== undefined) changes[name] = { old: null, new: n };
+    }
+    for (const [key, n] of Object.entries((after.custom_fields ?? {}) as Record<string, unknown>)) {
+      if (n !== null && n !== undefined) changes[`custom_fields.${key}`] = { old: null, new: n };
+    }
+    return changes;
+  }
   for (const name of TRACKED) {
     const o = before ? serializeScalar(name, before[name]) : null;
     const n = serializeScalar(name, after[name]);

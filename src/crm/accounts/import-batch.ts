@@ -149,13 +149,14 @@ export class AccountImporter {
     // 1. Match: the accounts these keys name, locked for this transaction.
     const keys = { external_id: [] as string[], import_id: [] as string[] };
     for (const { r } of live) if (r.key) keys[r.key.column].push(r.key.value);
-    const found: AccountRow[] = keys.external_id.length + keys.import_id.length === 0 ? [] : await this.repo
-      .scoped(this.caller, trx)
-      .where((w) => w.whereRaw('accounts.external_id = ANY(?::text[])', [keys.external_id]).orWhereRaw('accounts.import_id = ANY(?::text[])', [keys.import_id]))
-      .orderBy('accounts.id')
-      .forUpdate()
-      .select('accounts.*');
+    // One query per key column (an OR of both would not use their indexes).
+    const found: AccountRow[] = [];
+    for (const column of ['external_id', 'import_id'] as const) {
+      if (keys[column].length === 0) continue;
+      found.push(...(await this.repo.scoped(this.caller, trx).whereRaw(`accounts.${column} = ANY(?::text[])`, [keys[column]]).orderBy('accounts.id').forUpdate().select('accounts.*')));
+    }
     const byKey = { external_id: new Map<string, AccountRow>(), import_id: new Map<string, AccountRow>() };
+    found.sort((a, b) => a.id - b.id);
     for (const row of found) {
       if (row.external_id) byKey.external_id.set(row.external_id as string, row);
       // The oldest account with an import_id is the one a re-run updates (as the record-by-record path does).

@@ -51,13 +51,23 @@ function fileProblem(file: string, e: NodeJS.ErrnoException): ImportFileError {
   return new ImportFileError(`cannot read ${file}: ${why[e.code ?? ''] ?? e.message}`);
 }
 
+/** Throws a one-line ImportFileError unless the file exists, is a file and can be read. */
+export async function checkReadable(file: string): Promise<void> {
+  try {
+    const stat = await fs.promises.stat(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    await fs.promises.access(file, fs.constants.R_OK);
+  } catch (e) {
+    throw fileProblem(file, e as NodeJS.ErrnoException);
+  }
+}
+
 /** The file's SHA-256 and size, read once (streamed): what the import ledger knows a file by. */
 export async function fingerprint(file: string): Promise<{ sha256: string; bytes: number }> {
   const hash = crypto.createHash('sha256');
   let bytes = 0;
+  await checkReadable(file);
   try {
-    const stat = await fs.promises.stat(file);
-    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
     for await (const chunk of fs.createReadStream(file)) {
       hash.update(chunk as Buffer);
       bytes += (chunk as Buffer).length;

@@ -90,13 +90,9 @@ export async function runImport(knex: Knex, caller: Caller, file: string, format
   let seen = 0;
   let bytes = 0;
 
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const records = batch;
-    const done = seen;
+  /** Writes one batch and records its checkpoint; failures are reported in file order. */
+  const write = async (records: CheckedRecord[], done: number) => {
     const delta: Counts = { created: 0, updated: 0, unchanged: 0, failed: 0, unkeyed: records.filter((r) => r.errors.length === 0 && !r.key).length };
-    batch = [];
-    batchKeys = new Set();
     const outcomes = await importer.apply(records, async (trx, out) => {
       for (const o of out) delta[o.result]++;
       if (runId === undefined) return;
@@ -116,6 +112,18 @@ export async function runImport(knex: Knex, caller: Caller, file: string, format
     }
     opts.onProgress?.({ records: done, bytes, totalBytes: print.bytes });
   };
+  // One batch is written while the next is read and checked (the database and the parser work at
+  // the same time); batches still commit one after the other, in file order.
+  let inflight: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const records = batch;
+    batch = [];
+    batchKeys = new Set();
+    await inflight;
+    inflight = write(records, seen);
+    inflight.catch(() => undefined);
+  };
 
   const records = readImportFile(file, format, { checkHeader: headerCheck(file, importer.customFieldKeys()), onBytes: (b) => (bytes = b) });
   for await (const item of records) {
@@ -124,12 +132,17 @@ export async function runImport(knex: Knex, caller: Caller, file: string, format
     const checked = importer.check(item);
     const key = checked.key && `${checked.key.column}:${checked.key.value}`;
     // A key twice in one batch: the second must see what the first wrote, so it goes in the next batch.
-    if (key && batchKeys.has(key)) await flush();
+    if (key && batchKeys.has(key)) {
+      await flush();
+      // The next batch's accounts are matched only after this one committed.
+      await inflight;
+    }
     batch.push(checked);
     if (key) batchKeys.add(key);
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await inflight;
   summary.total = seen;
   if (runId !== undefined) await knex('account_imports').where({ id: runId }).update({ state: 'done', records_done: seen, finished_at: knex.fn.now() });
   opts.onProgress?.({ records: seen, bytes: print.bytes, totalBytes: print.bytes });
