@@ -4,6 +4,7 @@ import path from 'node:path';
 import { importAccounts, exportAccounts } from '../../src/cli/accounts-io';
 import { Caller } from '../../src/auth/basic';
 import { makeTestApp, TestApp } from '../support/test-app';
+import { ImportFileError } from '../../src/crm/accounts/import-file';
 
 jest.setTimeout(300000);
 
@@ -81,4 +82,121 @@ describe('import and export of accounts', () => {
     expect(csvLines[0].split(',')).toEqual(expect.arrayContaining(['id', 'name', 'company_id', 'external_id', 'custom_fields.field_1']));
     expect(csvLines.length).toBe(live + 1);
   });
+
+  it('when a row has several bad fields, then its failure names the line and every field error', async () => {
+    const file = path.join(dir, 'bad.csv');
+    fs.writeFileSync(file, 'external_id,name,company_id,is_customer,custom_fields.field_1\nBAD-1,Bad,999,maybe,many\nBAD-2,Good,1,true,3\n');
+    const s = await importAccounts(t.knex, caller, file, 'csv');
+    expect(s).toMatchObject({ total: 2, created: 1, failed: 1 });
+    expect(s.failures[0].line).toBe(2);
+    expect(s.failures[0].errors!.map((e) => e.field).sort()).toEqual(['company_id', 'custom_fields.field_1', 'is_customer']);
+  });
+
+  it('when --dry-run is used, then every record is checked and counted and nothing is written', async () => {
+    const file = path.join(dir, 'dry.csv');
+    fs.writeFileSync(file, 'external_id,name,company_id\nDRY-1,Dry one,1\nDRY-2,,1\n');
+    const before = await t.knex('account_imports').count({ n: '*' });
+    const s = await importAccounts(t.knex, caller, file, 'csv', { dryRun: true });
+    expect(s).toMatchObject({ dryRun: true, total: 2, created: 1, failed: 1 });
+    expect(await t.knex('accounts').where('external_id', 'like', 'DRY-%')).toHaveLength(0);
+    expect(await t.knex('account_imports').count({ n: '*' })).toEqual(before);
+  });
+
+  it('when an identical file is imported again, then an incremental sync from before the re-run returns zero records', async () => {
+    const file = path.join(dir, 'sync.csv');
+    fs.writeFileSync(file, ['external_id,name,company_id,tel,custom_fields.field_1', ...[1, 2, 3].map((i) => `SYNC-${i},Sync ${i},1,${i},${i}`)].join('\n'));
+    await importAccounts(t.knex, caller, file, 'csv');
+    const [last] = (await t.as().get('/api/v2/crm/accounts?_order=-updated&_limit=1&is_deleted__in=true,false')).body;
+    const historyRows = await t.knex('account_history').count({ n: '*' });
+    const again = await importAccounts(t.knex, caller, file, 'csv');
+    expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 3 });
+    const sync = await t.as().get(`/api/v2/crm/accounts?updated__gt=${last.updated}&_order=updated,id&is_deleted__in=true,false`);
+    expect(sync.body).toEqual([]);
+    expect(await t.knex('account_history').count({ n: '*' })).toEqual(historyRows);
+  });
+
+  it('when a finished file has records without external_id or import_id, then a second run is refused unless duplicates are allowed', async () => {
+    const file = path.join(dir, 'unkeyed.csv');
+    fs.writeFileSync(file, 'name,company_id\nNo key 1,1\nNo key 2,1\n');
+    expect(await importAccounts(t.knex, caller, file, 'csv')).toMatchObject({ created: 2, unkeyed: 2 });
+    await expect(importAccounts(t.knex, caller, file, 'csv')).rejects.toThrow(ImportFileError);
+    await expect(importAccounts(t.knex, caller, file, 'csv')).rejects.toThrow(/--allow-duplicates/);
+    expect(await t.knex('accounts').where('name', 'like', 'No key %')).toHaveLength(2);
+    expect(await importAccounts(t.knex, caller, file, 'csv', { allowDuplicates: true })).toMatchObject({ created: 2 });
+    expect(await t.knex('accounts').where('name', 'like', 'No key %')).toHaveLength(4);
+  });
+
+  it('when an import stopped after a committed batch is run again, then it resumes after that batch and nothing is created twice', async () => {
+    const file = path.join(dir, 'resume.csv');
+    fs.writeFileSync(file, ['name,company_id', ...Array.from({ length: 10 }, (_, i) => `Resume ${i},1`)].join('\n'));
+    // The first run stops (as a kill would) once its second batch of 3 has committed.
+    let batches = 0;
+    const stop = new Error('stopped');
+    await expect(
+      importAccounts(t.knex, caller, file, 'csv', {
+        batchSize: 3,
+        onProgress: () => {
+          if (++batches === 2) throw stop;
+        },
+      }),
+    ).rejects.toBe(stop);
+    const resumed = await importAccounts(t.knex, caller, file, 'csv', { batchSize: 3 });
+    expect(resumed).toMatchObject({ resumedAfter: 6, total: 10, created: 10 });
+    expect(await t.knex('accounts').where('name', 'like', 'Resume %')).toHaveLength(10);
+  });
 });
+
+describe('a JSON export re-imported into an empty database', () => {
+  it('when every account is exported and imported into a new database, then each comes back with every field, custom fields and relations by name', async () => {
+    const user = await t.addUser();
+    await t.as().post('/api/v2/crm/industries').send({ name: 'Retail' });
+    const team = (await t.as().post('/api/v2/crm/teams').send({ name: 'North', users: [user.id] })).body.id;
+    const rich = await t.as().post('/api/v2/crm/accounts').send({
+      name: 'Rich', company_id: 1, import_id: 'SRC-RICH', external_id: 'RICH-1', tel: '1', email: 'rich@example.com', is_customer: true, is_supplier: true,
+      no_publicity: false, default_approver: 3, customer_since: '2019-12-31', status: 'closed', notes: 'multi\nline, "quoted"',
+      custom_fields: { field_1: 42 }, tags: ['vip', 'north'], industries: ['Retail'], teams: [team], assigned_to: [user.id],
+    });
+    expect(rich.status).toBe(200);
+    await t.as().delete(`/api/v2/crm/accounts/${(await t.as().post('/api/v2/crm/accounts').send({ name: 'Gone', company_id: 1, import_id: 'SRC-GONE' })).body.id}`);
+
+    const file = path.join(dir, 'roundtrip.json');
+    const out = fs.createWriteStream(file);
+    const n = await exportAccounts(t.knex, caller, 'json', out, true);
+    out.end();
+    await new Promise<void>((r) => out.on('finish', () => r()));
+
+    const u = await makeTestApp();
+    try {
+      // What the accounts refer to by id must exist in the new database: the custom field, the team and its user.
+      await u.as().post('/api/v2/meta/crm/accounts/custom_fields').send({ type: 'integer', label: 'Seats' });
+      await u.as().post('/api/v2/crm/industries').send({ name: 'Retail' });
+      const uUser = await u.addUser();
+      expect(uUser.id).toBe(user.id);
+      expect((await u.as().post('/api/v2/crm/teams').send({ name: 'North', users: [uUser.id] })).body.id).toBe(team);
+      const s = await importAccounts(u.knex, caller, file, 'json');
+      expect(s).toMatchObject({ total: n, created: n, failed: 0 });
+
+      const source = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
+      const target = (await u.as().get('/api/v2/crm/accounts?_order=id&is_deleted__in=true,false')).body as Record<string, unknown>[];
+      expect(target).toHaveLength(n);
+      const strip = (a: Record<string, unknown>) => {
+        const { id: _id, created: _c, updated: _u, import_id: _i, industries, ...rest } = a;
+        return { ...rest, industries: (industries as { name: string }[]).map((i) => i.name) };
+      };
+      const byName = new Map(target.map((a) => [`${a.name}|${a.external_id}|${a.import_id}`, a]));
+      for (const a of source) {
+        // A record without an import_id is known in the new database by its old id (documented).
+        const importId = a.import_id ?? `v2:${a.id}`;
+        const b = byName.get(`${a.name}|${a.external_id}|${importId}`);
+        expect(b).toBeDefined();
+        expect(strip(b!)).toEqual(strip(a));
+      }
+      const r = target.find((a) => a.name === 'Rich')!;
+      expect(r).toMatchObject({ import_id: 'SRC-RICH', tags: ['north', 'vip'], teams: [team], assigned_to: [user.id], custom_fields: { field_1: 42 } });
+      expect(target.find((a) => a.name === 'Gone')).toMatchObject({ is_deleted: true });
+    } finally {
+      await u.close();
+    }
+  });
+});
+

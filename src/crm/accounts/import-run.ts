@@ -72,8 +72,8 @@ export async function runImport(knex: Knex, caller: Caller, file: string, format
       for (const k of Object.keys(counts) as (keyof Counts)[]) counts[k] = last[k];
     } else if (last && last.unkeyed > 0 && !opts.allowDuplicates) {
       throw new ImportFileError(
-        `${file} was imported already (import ${last.id}, finished ${new Date(last.finished_at).toISOString().slice(0, 19)}Z) and ${last.unkeyed} of its records have neither external_id nor import_id: ` +
-          'importing it again would create those accounts again; pass --allow-duplicates to do so',
+        `cannot import ${file} again: it was imported by import ${last.id} (finished ${new Date(last.finished_at).toISOString().slice(0, 19)}Z) and ${last.unkeyed} of its records ` +
+          'have neither external_id nor import_id, so a new run would create them again; pass --allow-duplicates to do that',
       );
     }
     runId ??= (
