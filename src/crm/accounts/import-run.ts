@@ -8,6 +8,8 @@ import { ImportOutcome } from './service';
 
 /** Records per transaction: big enough that per-statement costs vanish, small enough for flat memory. */
 export const IMPORT_BATCH = 1000;
+/** Rows created before the first ANALYZE of accounts during an import (then at every doubling). */
+const ANALYZE_EVERY = 20000;
 /** Failures kept in the summary object (the CLI prints every one as it happens). */
 const KEPT_FAILURES = 1000;
 
@@ -89,6 +91,7 @@ export async function runImport(knex: Knex, caller: Caller, file: string, format
   let batchKeys = new Set<string>();
   let seen = 0;
   let bytes = 0;
+  let analyzedAt = 0;
 
   /** Writes one batch and records its checkpoint; failures are reported in file order. */
   const write = async (records: CheckedRecord[], done: number) => {
@@ -109,6 +112,12 @@ export async function runImport(knex: Knex, caller: Caller, file: string, format
       if (o.result !== 'failed') continue;
       opts.onFailure?.(o);
       if (summary.failures.length < KEPT_FAILURES) summary.failures.push(o);
+    }
+    // A big import into a small table leaves the planner's statistics far behind (it would scan the
+    // whole table for each batch's keys): refresh them each time the rows this run created doubled.
+    if (!opts.dryRun && summary.created - analyzedAt >= Math.max(ANALYZE_EVERY, analyzedAt)) {
+      await knex.raw('ANALYZE accounts');
+      analyzedAt = summary.created;
     }
     opts.onProgress?.({ records: done, bytes, totalBytes: print.bytes });
   };
