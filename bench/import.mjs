@@ -48,12 +48,65 @@ async function generate(file) {
   await new Promise((res) => out.once('finish', res));
 }
 
-/** Runs the CLI, sampling its resident memory; returns seconds, peak RSS and output. */
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; 100 ticks a second). */
+function cpuSeconds(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU used by the CLI and by the PostgreSQL backends serving the bench database, sampled every
+ * 200 ms: on a shared machine the wall time depends on the neighbours, the CPU seconds much less.
+ */
+function cpuSampler(pid, database) {
+  const last = new Map();
+  let stopped = false;
+  const sample = async () => {
+    const own = cpuSeconds(pid);
+    if (own !== undefined) last.set(`cli:${pid}`, own);
+    if (database) {
+      const c = new pg.Client({ connectionString: `${serverUrl}/postgres` });
+      try {
+        await c.connect();
+        const { rows } = await c.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+        for (const r of rows) {
+          const s = cpuSeconds(r.pid);
+          if (s !== undefined) last.set(`pg:${r.pid}`, s);
+        }
+      } catch {
+        /* not up yet */
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    }
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      await sample();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      const sum = (prefix) => [...last].filter(([k]) => k.startsWith(prefix)).reduce((a, [, v]) => a + v, 0);
+      return { cli: +sum('cli:').toFixed(1), db: +sum('pg:').toFixed(1) };
+    },
+  };
+}
+
+/** Runs the CLI, sampling its resident memory and CPU; returns seconds, peak RSS, CPU seconds and output. */
 function cli(args, env) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const rss = rssSampler(child.pid);
+    const cpu = cpuSampler(child.pid, env.DATABASE_URL ? 'v2crm_bench_import' : undefined);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout = (stdout + d).slice(-4000)));
@@ -61,11 +114,12 @@ function cli(args, env) {
       stderr = (stderr + d).slice(-4000);
       process.stderr.write(d);
     });
-    child.on('exit', (code) => {
+    child.on('exit', async (code) => {
       rss.stop();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const cpuUsed = await cpu.stop();
       if (code !== 0) reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}${stdout}`));
-      else resolve({ seconds, peakMb: rss.peakMb(), stdout });
+      else resolve({ seconds, peakMb: rss.peakMb(), cpu: cpuUsed, stdout });
     });
   });
 }
@@ -95,15 +149,15 @@ async function runOn(kind, csv) {
     const result = { database: kind, rows };
     log(`${kind}: import of ${rows} rows`);
     const first = await cli(['import', 'accounts', csv], env);
-    result.import = { seconds: +first.seconds.toFixed(1), rows_per_s: Math.round(rows / first.seconds), peak_rss_mb: first.peakMb, summary: first.stdout.trim().split('\n').pop() };
+    result.import = { seconds: +first.seconds.toFixed(1), rows_per_s: Math.round(rows / first.seconds), peak_rss_mb: first.peakMb, cpu_s: first.cpu, summary: first.stdout.trim().split('\n').pop() };
     log(`${kind}: the same import again (nothing changes)`);
     const again = await cli(['import', 'accounts', csv], env);
-    result.reimport = { seconds: +again.seconds.toFixed(1), rows_per_s: Math.round(rows / again.seconds), peak_rss_mb: again.peakMb, summary: again.stdout.trim().split('\n').pop() };
+    result.reimport = { seconds: +again.seconds.toFixed(1), rows_per_s: Math.round(rows / again.seconds), peak_rss_mb: again.peakMb, cpu_s: again.cpu, summary: again.stdout.trim().split('\n').pop() };
     for (const format of ['json', 'csv']) {
       log(`${kind}: export as ${format}`);
       const out = path.join(dataDir, `export.${format}`);
       const e = await cli(['export', 'accounts', '--format', format, '--out', out], env);
-      result[`export_${format}`] = { seconds: +e.seconds.toFixed(1), rows_per_s: Math.round(rows / e.seconds), peak_rss_mb: e.peakMb, mb: Math.round(fs.statSync(out).size / 1e6) };
+      result[`export_${format}`] = { seconds: +e.seconds.toFixed(1), rows_per_s: Math.round(rows / e.seconds), peak_rss_mb: e.peakMb, cpu_s: e.cpu, mb: Math.round(fs.statSync(out).size / 1e6) };
       fs.rmSync(out);
     }
     return result;
@@ -123,15 +177,15 @@ try {
 } finally {
   if (!o.keepFile) fs.rmSync(work, { recursive: true, force: true });
 }
-console.log('\ndatabase  step       seconds  rows/s   peak RSS MB  (targets: import ≥ 20,000 rows/s PostgreSQL, ≥ 5,000 PGlite; export ≥ 50,000; RSS ≤ 300)');
+console.log('\ndatabase  step       seconds  rows/s   peak RSS MB  CPU s (CLI + server)  (targets: import ≥ 20,000 rows/s PostgreSQL, ≥ 5,000 PGlite; export ≥ 50,000; RSS ≤ 300)');
 for (const r of results) {
   for (const step of ['import', 'reimport', 'export_json', 'export_csv']) {
     const s = r[step];
-    console.log(`${r.database.padEnd(9)} ${step.padEnd(10)} ${String(s.seconds).padStart(7)}  ${String(s.rows_per_s).padStart(7)}  ${String(s.peak_rss_mb).padStart(11)}`);
+    console.log(`${r.database.padEnd(9)} ${step.padEnd(10)} ${String(s.seconds).padStart(7)}  ${String(s.rows_per_s).padStart(7)}  ${String(s.peak_rss_mb).padStart(11)}  ${String(s.cpu_s.cli).padStart(6)} + ${s.cpu_s.db}`);
   }
 }
 const dir = path.join(ROOT, 'bench/results');
 fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `import-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-fs.writeFileSync(file, JSON.stringify({ rows, cpus: os.cpus().length, node: process.version, results }, null, 2));
+fs.writeFileSync(file, JSON.stringify({ rows, cpus: os.cpus().length, loadavg_at_end: os.loadavg(), node: process.version, results }, null, 2));
 log(`results in ${path.relative(ROOT, file)}`);

@@ -19,9 +19,10 @@ Matching (what a re-run does):
     (a v2 dump's "id" is kept as import_id "v2:<id>" when the record has no import_id);
   - a record that would change nothing is left untouched (no new version, updated or history);
   - a record with neither key is created. A finished file (same SHA-256) that has such records is
-    refused the second time, unless --allow-duplicates.
+    refused the second time, unless --allow-duplicates; an edited file is a new file, and its
+    unkeyed records are created again.
 Resuming: each batch of ${IMPORT_BATCH} records commits with a checkpoint; running the same file again after
-  a crash or kill continues after the last committed batch.
+  a crash or kill continues after the last committed batch. Run one import of a file at a time.
 Progress goes to stderr; every failed record (line or record number, each field's error) and the
 summary to stdout. Exit code 2 when any record failed.
 `;
