@@ -92,6 +92,20 @@ describe('import and export of accounts', () => {
     expect(s.failures[0].errors!.map((e) => e.field).sort()).toEqual(['company_id', 'custom_fields.field_1', 'is_customer']);
   });
 
+  it('when the database refuses one record of a batch, then the batch is redone record by record and only that record fails', async () => {
+    // An external_id that the importing user cannot see: it does not match, and its insert hits the unique index.
+    await t.as().post('/api/v2/crm/accounts').send({ name: 'Hidden', company_id: 1, external_id: 'HIDDEN-1' });
+    const user = await t.addUser();
+    const userId = (await t.knex('users').where({ email: user.email }).first()).id;
+    const file = path.join(dir, 'collide.csv');
+    fs.writeFileSync(file, 'external_id,name,company_id\nMINE-1,Mine 1,1\nHIDDEN-1,Not mine,1\nMINE-2,Mine 2,1\n');
+    const s = await importAccounts(t.knex, { id: userId, orgId: 1, role: 'user', email: user.email }, file, 'csv');
+    expect(s).toMatchObject({ created: 2, failed: 1 });
+    expect(s.failures[0]).toEqual({ line: 3, result: 'failed', errors: [{ field: '(record)', message: 'a record with the same unique value already exists' }] });
+    expect((await t.knex('accounts').where({ external_id: 'HIDDEN-1' }).first()).name).toBe('Hidden');
+    expect(await t.knex('accounts').whereIn('external_id', ['MINE-1', 'MINE-2']).where({ created_by: userId })).toHaveLength(2);
+  });
+
   it('when --dry-run is used, then every record is checked and counted and nothing is written', async () => {
     const file = path.join(dir, 'dry.csv');
     fs.writeFileSync(file, 'external_id,name,company_id\nDRY-1,Dry one,1\nDRY-2,,1\n');
