@@ -27,6 +27,7 @@ const o = new Command()
   .option('--db <list>', 'databases to run on: postgres, pglite or both', 'postgres,pglite')
   .option('--seed <n>', 'generator seed', '42')
   .option('--keep-file', 'keep the generated CSV and exports')
+  .option('--json', 'also import the JSON export into a second, empty database (a streamed JSON import at scale)')
   .parse()
   .opts();
 const rows = Number(o.rows);
@@ -155,10 +156,11 @@ async function runOn(kind, csv) {
     result.reimport = { seconds: +again.seconds.toFixed(1), rows_per_s: Math.round(rows / again.seconds), peak_rss_mb: again.peakMb, cpu_s: again.cpu, summary: again.stdout.trim().split('\n').pop() };
     for (const format of ['json', 'csv']) {
       log(`${kind}: export as ${format}`);
-      const out = path.join(dataDir, `export.${format}`);
+      const out = path.join(work, `${kind}-export.${format}`);
       const e = await cli(['export', 'accounts', '--format', format, '--out', out], env);
       result[`export_${format}`] = { seconds: +e.seconds.toFixed(1), rows_per_s: Math.round(rows / e.seconds), peak_rss_mb: e.peakMb, cpu_s: e.cpu, mb: Math.round(fs.statSync(out).size / 1e6) };
-      fs.rmSync(out);
+      if (format === 'json' && o.json) result.json_file = out;
+      else fs.rmSync(out);
     }
     return result;
   } finally {
@@ -171,16 +173,47 @@ const csv = path.join(work, `accounts-${rows}.csv`);
 log(`generating ${rows} rows into ${csv}`);
 await generate(csv);
 log(`${Math.round(fs.statSync(csv).size / 1e6)} MB`);
+/** The JSON export of the first database, imported into an empty one of the same kind. */
+async function jsonImport(kind, file) {
+  const dataDir = fs.mkdtempSync(path.join(work, `${kind}-json-`));
+  const env = { DATA_DIR: dataDir, ADMIN_PASSWORD: 'bench-password-1', DATABASE_URL: '' };
+  if (kind === 'postgres') {
+    await admin('DROP DATABASE IF EXISTS v2crm_bench_import WITH (FORCE)');
+    await admin('CREATE DATABASE v2crm_bench_import');
+    env.DATABASE_URL = `${serverUrl}/v2crm_bench_import`;
+  }
+  try {
+    await cli(['migrate'], env);
+    await cli(['custom-field', 'add', '--type', 'integer', '--label', 'Seats'], env);
+    await cli(['custom-field', 'add', '--type', 'string', '--label', 'Region'], env);
+    log(`${kind}: import of the JSON export into an empty database`);
+    const r = await cli(['import', 'accounts', file], env);
+    return { seconds: +r.seconds.toFixed(1), rows_per_s: Math.round(rows / r.seconds), peak_rss_mb: r.peakMb, cpu_s: r.cpu, summary: r.stdout.trim().split('\n').pop() };
+  } finally {
+    if (kind === 'postgres') await admin('DROP DATABASE IF EXISTS v2crm_bench_import WITH (FORCE)');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 const results = [];
 try {
-  for (const kind of o.db.split(',')) results.push(await runOn(kind.trim(), csv));
+  for (const kind of o.db.split(',')) {
+    const r = await runOn(kind.trim(), csv);
+    if (r.json_file) {
+      r.import_json = await jsonImport(kind.trim(), r.json_file);
+      fs.rmSync(r.json_file);
+      delete r.json_file;
+    }
+    results.push(r);
+  }
 } finally {
   if (!o.keepFile) fs.rmSync(work, { recursive: true, force: true });
 }
 console.log('\ndatabase  step       seconds  rows/s   peak RSS MB  CPU s (CLI + server)  (targets: import ≥ 20,000 rows/s PostgreSQL, ≥ 5,000 PGlite; export ≥ 50,000; RSS ≤ 300)');
 for (const r of results) {
-  for (const step of ['import', 'reimport', 'export_json', 'export_csv']) {
+  for (const step of ['import', 'reimport', 'export_json', 'export_csv', 'import_json']) {
     const s = r[step];
+    if (!s) continue;
     console.log(`${r.database.padEnd(9)} ${step.padEnd(10)} ${String(s.seconds).padStart(7)}  ${String(s.rows_per_s).padStart(7)}  ${String(s.peak_rss_mb).padStart(11)}  ${String(s.cpu_s.cli).padStart(6)} + ${s.cpu_s.db}`);
   }
 }

@@ -16,7 +16,8 @@ const IMPORT_HELP = `
 Matching (what a re-run does):
   - a record with external_id updates the account with that external_id, or creates it;
   - else a record with import_id updates the oldest account with that import_id, or creates it
-    (a v2 dump's "id" is kept as import_id "v2:<id>" when the record has no import_id);
+    (a v2 dump's "id" is kept as import_id "v2:<id>" when the record has neither import_id nor
+    external_id);
   - a record that would change nothing is left untouched (no new version, updated or history);
   - a record with neither key is created. A finished file (same SHA-256) that has such records is
     refused the second time, unless --allow-duplicates; an edited file is a new file, and its

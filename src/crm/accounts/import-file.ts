@@ -17,8 +17,8 @@ export class ImportFileError extends Error {}
 
 /**
  * One record of a v2 dump (JSON) or a CSV row → an ImportItem. A dump's `company` gives company_id;
- * its `id` is kept as import_id `v2:<id>` (unless the record has an import_id) so a re-run finds the
- * account it created; CSV columns `custom_fields.field_N` become custom fields. `industries` of a
+ * its `id` is kept as import_id `v2:<id>` (when the record has neither import_id nor external_id)
+ * so a re-run finds the account it created; CSV columns `custom_fields.field_N` become custom fields. `industries` of a
  * dump are objects `{id, name}`: they are matched by name, so a dump moves between databases.
  */
 export function toImportItem(raw: Record<string, unknown>, line: number, format: BodyFormat): ImportItem {
@@ -35,8 +35,10 @@ export function toImportItem(raw: Record<string, unknown>, line: number, format:
   }
   const company = raw.company as { id?: unknown } | null | undefined;
   if (data.company_id === undefined && company && company.id !== undefined) data.company_id = company.id;
-  const hasImportId = data.import_id !== undefined && data.import_id !== null && data.import_id !== '';
-  if (!hasImportId && raw.id !== undefined && raw.id !== null && raw.id !== '') data.import_id = `v2:${raw.id}`;
+  const has = (v: unknown) => v !== undefined && v !== null && v !== '';
+  // Only a record with no key of its own gets one from its id: a record with an external_id is
+  // found by it, and re-importing an export into its own database then changes nothing.
+  if (!has(data.import_id) && !has(data.external_id) && has(raw.id)) data.import_id = `v2:${raw.id}`;
   return { line, data, format };
 }
 
