@@ -106,6 +106,22 @@ describe('import and export of accounts', () => {
     expect(await t.knex('accounts').whereIn('external_id', ['MINE-1', 'MINE-2']).where({ created_by: userId })).toHaveLength(2);
   });
 
+  it('when an import creates, changes and repeats an account, then its history has the create and the change, as the API records them', async () => {
+    const file = path.join(dir, 'history.json');
+    const write = (tel: string, tags: string[]) => fs.writeFileSync(file, JSON.stringify([{ external_id: 'HIST-1', name: 'History', company_id: 1, tel, tags }]));
+    write('1', ['b', 'a']);
+    await importAccounts(t.knex, caller, file, 'json');
+    write('2', ['a']);
+    expect(await importAccounts(t.knex, caller, file, 'json')).toMatchObject({ updated: 1 });
+    write('2', ['a']);
+    expect(await importAccounts(t.knex, caller, file, 'json')).toMatchObject({ unchanged: 1 });
+    const { id } = (await t.as().get('/api/v2/crm/accounts/external_id/HIST-1')).body;
+    const history = (await t.as().get(`/api/v2/crm/accounts/${id}/history`)).body;
+    expect(history.map((h: { action: string; version: number }) => [h.action, h.version])).toEqual([['create', 1], ['update', 2]]);
+    expect(history[0].changes).toMatchObject({ name: { old: null, new: 'History' }, tel: { old: null, new: '1' }, tags: { old: [], new: ['a', 'b'] } });
+    expect(history[1].changes).toEqual({ tel: { old: '1', new: '2' }, tags: { old: ['a', 'b'], new: ['a'] } });
+  });
+
   it('when --dry-run is used, then every record is checked and counted and nothing is written', async () => {
     const file = path.join(dir, 'dry.csv');
     fs.writeFileSync(file, 'external_id,name,company_id\nDRY-1,Dry one,1\nDRY-2,,1\n');
