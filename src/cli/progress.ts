@@ -27,14 +27,14 @@ export function fileProgress(label: string, now: () => number = Date.now) {
   };
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${label} [{bar}] {percentage}% | {records} records | {rate} records/s | ETA {eta}`, stream: process.stderr, hideCursor: true, etaBuffer: 50 },
+      { format: `${label} [{bar}] {percentage}% | {records} records | {rate} records/s | ETA {left}`, stream: process.stderr, hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(1000, 0, { records: 0, rate: 0, eta: '?' });
+    bar.start(1000, 0, { records: 0, rate: 0, left: '?' });
     return {
       update: (p: ProgressState) => {
         const s = stats(p);
-        bar.update(Math.round(s.share * 1000), { records: p.records, rate: s.rate, eta: s.eta });
+        bar.update(Math.round(s.share * 1000), { records: p.records, rate: s.rate, left: s.eta });
       },
       stop: () => bar.stop(),
     };
