@@ -7,7 +7,7 @@ import { prepare } from './context';
 import { fileProgress } from './progress';
 import { Caller } from '../auth/basic';
 import { AccountService, ImportOutcome } from '../crm/accounts/service';
-import { checkReadable, formatOf } from '../crm/accounts/import-file';
+import { checkReadable, formatOf, ImportFileError } from '../crm/accounts/import-file';
 import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../crm/accounts/import-run';
 import { ACCOUNT_FIELDS } from '../crm/accounts/fields';
 import { loadDefinitions } from '../meta/custom-fields';
@@ -113,6 +113,12 @@ export function registerAccountIoCommands(program: Command) {
           onProgress: (p) => bar.update(p),
           // Every failure, as it happens: the summary's memory stays flat whatever the file.
           onFailure: (f: ImportOutcome) => console.log(`  ${where} ${f.line}: ${(f.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; ')}`),
+        }).catch((e: unknown) => {
+          bar.stop();
+          if (e instanceof ImportFileError) throw e;
+          // Anything else (the database went away, ...) is one line too, and says how to go on.
+          const again = o.dryRun ? '' : '; run the same command again to resume after the last committed batch';
+          throw new ImportFileError(`cannot finish importing ${file}: ${(e as Error).message ?? String(e)}${again}`);
         });
         bar.stop();
         if (s.resumedAfter) console.log(`resumed import ${s.importId} after record ${s.resumedAfter} (committed by an interrupted run; its failures were printed then)`);
