@@ -3,10 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
-import { parser as jsonParser } from 'stream-json';
-import { streamArray } from 'stream-json/streamers/StreamArray';
 import { BodyFormat } from '../../http/body';
 import { ImportItem } from './service';
+import { jsonArrayElements, JsonArrayError } from './json-array';
 
 /** Keys of an Administrate v2 dump that are computed or read-only here, so an import skips them. */
 export const SKIPPED_KEYS: ReadonlySet<string> = new Set(['id', 'created', 'updated', 'company', 'balance', 'converted_balance', 'default_price_level']);
@@ -94,19 +93,20 @@ export interface ReadOptions {
 export async function* readImportFile(file: string, format: 'json' | 'csv', opts: ReadOptions = {}): AsyncGenerator<ImportItem> {
   const src = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
   if (format === 'json') {
-    const records = pipeline(src, jsonParser({ streamValues: false }), streamArray(), () => undefined);
+    src.setEncoding('utf8');
+    let n = 0;
     try {
-      for await (const { key, value } of records as AsyncIterable<{ key: number; value: unknown }>) {
+      for await (const value of jsonArrayElements(src as AsyncIterable<string>)) {
         opts.onBytes?.(src.bytesRead);
-        const n = key + 1;
+        n++;
         if (typeof value !== 'object' || value === null || Array.isArray(value)) {
           yield { line: n, data: {}, format: 'json', errors: [{ field: '(record)', message: 'must be a JSON object (an account)' }] };
         } else yield toImportItem(value as Record<string, unknown>, n, 'json');
       }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code && !(e instanceof ImportFileError)) throw fileProblem(file, e as NodeJS.ErrnoException);
-      const msg = (e as Error).message;
-      throw new ImportFileError(`cannot read ${file} as JSON: ${/Top-level object should be an array/.test(msg) ? 'it must be an array of accounts ([{...}, ...])' : msg}`);
+      if (e instanceof JsonArrayError) throw new ImportFileError(`cannot read ${file} as JSON: ${e.message}`);
+      if ((e as NodeJS.ErrnoException).code?.startsWith('E')) throw fileProblem(file, e as NodeJS.ErrnoException);
+      throw e;
     }
     return;
   }
