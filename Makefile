@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_STAMP := node_modules/.v2crm-installed
 
-.PHONY: install build run test typecheck jest lint bench clean
+.PHONY: install build run test typecheck jest lint bench clean bench-import
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "Node.js 20+ is required: https://nodejs.org"; exit 1; }
@@ -40,6 +40,11 @@ test: build lint
 ## make bench BENCH_ARGS="--scale 0.1 --duration 5"
 bench: build
 	node bench/run.mjs $(BENCH_ARGS)
+
+## Import and export of a generated CSV (1,000,000 rows by default) on PostgreSQL and PGlite; see bench/README.md.
+## make bench-import BENCH_IMPORT_ARGS="--rows 100000 --db postgres"
+bench-import: build
+	node bench/import.mjs $(BENCH_IMPORT_ARGS)
 
 clean:
 	rm -rf dist

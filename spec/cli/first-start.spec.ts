@@ -55,12 +55,12 @@ describe('first start, restart and the CLI', () => {
       const csv = path.join(db.env.DATA_DIR, 'in.csv');
       fs.writeFileSync(csv, 'external_id,name,company_id\nCLI-1,From CLI,1\nCLI-2,,1\n');
       const imported = await runCli(['import', 'accounts', csv], db.env);
-      expect(imported.stdout).toContain('2 records: 1 created, 0 updated, 1 failed');
+      expect(imported.stdout).toContain('2 records: 1 created, 0 updated, 0 unchanged, 1 failed');
       expect(imported.stdout).toMatch(/line 3: name must not be empty/);
-      expect(imported.stderr).toContain('importing accounts: 2/2 (100%)');
+      expect(imported.stderr).toMatch(/importing accounts: 2 records, 100% of the file, \d+ records\/s, ETA 0s/);
       expect(imported.code).toBe(2);
       const reimported = await runCli(['import', 'accounts', csv], db.env);
-      expect(reimported.stdout).toContain('2 records: 0 created, 1 updated, 1 failed');
+      expect(reimported.stdout).toContain('2 records: 0 created, 0 updated, 1 unchanged, 1 failed');
       const exported = await runCli(['export', 'accounts', '--format', 'json'], db.env);
       expect(exported.code).toBe(0);
       const accounts = JSON.parse(exported.stdout) as { name: string; external_id: string | null }[];

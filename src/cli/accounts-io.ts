@@ -1,17 +1,32 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
-import { stringify } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
 import { Knex } from 'knex';
 import { prepare } from './context';
-import { progress } from './progress';
+import { fileProgress } from './progress';
 import { Caller } from '../auth/basic';
-import { AccountService, ImportItem, ImportOutcome } from '../crm/accounts/service';
-import { countRecords, formatOf, readImportFile } from '../crm/accounts/import-file';
+import { AccountService, ImportOutcome } from '../crm/accounts/service';
+import { checkReadable, formatOf, ImportFileError } from '../crm/accounts/import-file';
+import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../crm/accounts/import-run';
 import { ACCOUNT_FIELDS } from '../crm/accounts/fields';
 import { loadDefinitions } from '../meta/custom-fields';
 
-const BATCH = 500;
+const IMPORT_HELP = `
+Matching (what a re-run does):
+  - a record with external_id updates the account with that external_id, or creates it;
+  - else a record with import_id updates the oldest account with that import_id, or creates it
+    (a v2 dump's "id" is kept as import_id "v2:<id>" when the record has neither import_id nor
+    external_id);
+  - a record that would change nothing is left untouched (no new version, updated or history);
+  - a record with neither key is created. A finished file (same SHA-256) that has such records is
+    refused the second time, unless --allow-duplicates; an edited file is a new file, and its
+    unkeyed records are created again.
+Resuming: each batch of ${IMPORT_BATCH} records commits with a checkpoint; running the same file again after
+  a crash or kill continues after the last committed batch. Run one import of a file at a time.
+Progress goes to stderr; every failed record (line or record number, each field's error) and the
+summary to stdout. Exit code 2 when any record failed.
+`;
 
 /** The CLI acts as a user: the one named, or the organisation's first admin. */
 async function cliCaller(knex: Knex, orgId: number, email?: string): Promise<Caller> {
@@ -21,94 +36,94 @@ async function cliCaller(knex: Knex, orgId: number, email?: string): Promise<Cal
   return { id: user.id, orgId, role: user.role, email: user.email };
 }
 
-export interface ImportSummary {
-  total: number;
-  created: number;
-  updated: number;
-  failed: number;
-  failures: ImportOutcome[];
+/** The import as the specs and the CLI call it: see runImport. */
+export function importAccounts(knex: Knex, caller: Caller, file: string, format: 'json' | 'csv', opts: ImportOptions = {}): Promise<ImportSummary> {
+  return runImport(knex, caller, file, format, opts);
 }
 
-export async function importAccounts(knex: Knex, caller: Caller, file: string, format: 'json' | 'csv', onProgress?: (n: number) => void): Promise<ImportSummary> {
-  const service = new AccountService(knex, 10000);
-  const summary: ImportSummary = { total: 0, created: 0, updated: 0, failed: 0, failures: [] };
-  const flush = async (batch: ImportItem[]) => {
-    for (const o of await service.importBatch(caller, batch)) {
-      summary[o.result]++;
-      if (o.result === 'failed') summary.failures.push(o);
-    }
-    summary.total += batch.length;
-    onProgress?.(summary.total);
-  };
-  let batch: ImportItem[] = [];
-  for await (const item of readImportFile(file, format)) {
-    batch.push(item);
-    if (batch.length >= BATCH) {
-      await flush(batch);
-      batch = [];
-    }
-  }
-  if (batch.length) await flush(batch);
-  return summary;
-}
-
-/** Writes every account (list shape) as JSON or CSV, streamed batch by batch. */
+/**
+ * Writes every account (list shape) as JSON or CSV, streamed batch by batch from one cursor: memory
+ * holds one batch whatever the table size. JSON items are the API's own list text (the fast
+ * serializer), so an export is byte for byte what `GET /api/v2/crm/accounts` streams. The caller
+ * ends `out`.
+ */
 export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' | 'csv', out: NodeJS.WritableStream, includeDeleted: boolean): Promise<number> {
   const service = new AccountService(knex, 10000);
   const query: Record<string, string> = { _order: 'id', ...(includeDeleted ? { is_deleted__in: 'true,false' } : {}) };
-  const { batches } = await service.list(caller, query);
   const write = async (s: string) => {
     if (!out.write(s)) await once(out, 'drain');
   };
   let n = 0;
   if (format === 'json') {
+    const { batches } = await service.list(caller, query, { wire: true });
     await write('[');
     for await (const b of batches) {
-      for (const a of b) await write((n++ ? ',\n' : '\n') + JSON.stringify(a));
+      let chunk = '';
+      for (const a of b) chunk += (n++ ? ',\n' : '\n') + a.json;
+      await write(chunk);
     }
     await write('\n]\n');
     return n;
   }
   const customKeys = [...(await loadDefinitions(knex, caller.orgId, 'crm/accounts')).keys()];
   const columns = [...ACCOUNT_FIELDS.map((f) => f.name), ...customKeys.map((k) => `custom_fields.${k}`)];
-  const csv = stringify({ header: true, columns, cast: { boolean: (v) => (v ? 'true' : 'false') } });
-  csv.pipe(out);
+  const cast = { boolean: (v: boolean) => (v ? 'true' : 'false') };
+  await write(stringifySync([columns]));
+  const { batches } = await service.list(caller, query);
   for await (const b of batches) {
-    for (const a of b) {
-      const row: Record<string, unknown> = { ...a, company_id: (a.company as { id: number }).id };
-      for (const k of customKeys) row[`custom_fields.${k}`] = (a.custom_fields as Record<string, unknown>)[k] ?? null;
-      if (!csv.write(columns.map((c) => row[c] ?? ''))) await once(csv, 'drain');
-      n++;
-    }
+    const rows = b.map((a) => {
+      const custom = a.custom_fields as Record<string, unknown>;
+      return columns.map((c) => (c === 'company_id' ? (a.company as { id: number }).id : c.startsWith('custom_fields.') ? custom[c.slice(14)] : a[c]) ?? '');
+    });
+    await write(stringifySync(rows, { cast }));
+    n += b.length;
   }
-  csv.end();
-  await once(csv, 'end');
   return n;
 }
 
 export function registerAccountIoCommands(program: Command) {
   program
     .command('import')
-    .description('import accounts from a JSON array (Administrate v2 shape) or a CSV file with a header row; re-running updates instead of duplicating')
+    .description('import accounts from a JSON array (Administrate v2 shape, e.g. a dump of GET /api/v2/crm/accounts) or a CSV file with a header row; safe to re-run (see below)')
     .argument('<resource>', 'what to import: accounts')
     .argument('<file>', 'a .json or .csv file')
     .addOption(new Option('--format <format>', 'file format (default: from the extension)').choices(['json', 'csv']))
     .option('--org <id>', 'organisation id', '1')
     .option('--as <email>', 'user recorded as the author (default: the first admin)')
-    .action(async (resource: string, file: string, o: { format?: string; org: string; as?: string }) => {
+    .option('--dry-run', 'check every record against the database and report, then write nothing', false)
+    .option('--batch-size <n>', `records per transaction and checkpoint (default ${IMPORT_BATCH})`)
+    .option('--allow-duplicates', 'import again a finished file whose records have neither external_id nor import_id (creates them again)', false)
+    .addHelpText('after', IMPORT_HELP)
+    .action(async (resource: string, file: string, o: { format?: string; org: string; as?: string; dryRun: boolean; allowDuplicates: boolean; batchSize?: string }) => {
       if (resource !== 'accounts') throw new Error(`cannot import "${resource}"; only accounts`);
       const format = formatOf(file, o.format);
+      const batchSize = o.batchSize === undefined ? IMPORT_BATCH : Number(o.batchSize);
+      if (!Number.isSafeInteger(batchSize) || batchSize < 1 || batchSize > 100000) throw new Error(`cannot use --batch-size ${o.batchSize}: give a whole number from 1 to 100000`);
+      // A file that cannot be read is said in one line before the database is even opened.
+      await checkReadable(file);
       const { db } = await prepare();
       try {
         const caller = await cliCaller(db.knex, Number(o.org), o.as);
-        const bar = progress('importing accounts', await countRecords(file, format));
-        const s = await importAccounts(db.knex, caller, file, format, (n) => bar.update(n));
+        const bar = fileProgress(o.dryRun ? 'checking accounts' : 'importing accounts');
+        const where = format === 'csv' ? 'line' : 'record';
+        const s = await importAccounts(db.knex, caller, file, format, {
+          dryRun: o.dryRun,
+          batchSize,
+          allowDuplicates: o.allowDuplicates,
+          onProgress: (p) => bar.update(p),
+          // Every failure, as it happens: the summary's memory stays flat whatever the file.
+          onFailure: (f: ImportOutcome) => console.log(`  ${where} ${f.line}: ${(f.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; ')}`),
+        }).catch((e: unknown) => {
+          bar.stop();
+          if (e instanceof ImportFileError) throw e;
+          // Anything else (the database went away, ...) is one line too, and says how to go on.
+          const again = o.dryRun ? '' : '; run the same command again to resume after the last committed batch';
+          throw new ImportFileError(`cannot finish importing ${file}: ${(e as Error).message ?? String(e)}${again}`);
+        });
         bar.stop();
-        console.log(`${s.total} records: ${s.created} created, ${s.updated} updated, ${s.failed} failed`);
-        for (const f of s.failures.slice(0, 50)) {
-          console.log(`  ${format === 'csv' ? 'line' : 'record'} ${f.line}: ${(f.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; ')}`);
-        }
-        if (s.failures.length > 50) console.log(`  ... and ${s.failures.length - 50} more`);
+        if (s.resumedAfter) console.log(`resumed import ${s.importId} after record ${s.resumedAfter} (committed by an interrupted run; its failures were printed then)`);
+        const counts = `${s.total} records: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed`;
+        console.log(o.dryRun ? `dry run, nothing written: ${counts}` : counts);
         if (s.failed) process.exitCode = 2;
       } finally {
         await db.close();

@@ -6,11 +6,24 @@ import { Viewer } from '../access/visibility';
  * Contact and parent references of an account, checked against the organisation. A parent may not
  * be the account itself or one of its descendants (that would make a cycle).
  */
-export async function checkAccountReferences(db: Knex, viewer: Viewer, values: Record<string, unknown>, selfId: number | undefined, details: ErrorDetail[]): Promise<void> {
+export interface KnownIds {
+  /** Contact and account ids of the organisation already looked up (an import looks up a batch's at once). */
+  contacts: ReadonlySet<number>;
+  accounts: ReadonlySet<number>;
+}
+
+export async function checkAccountReferences(
+  db: Knex,
+  viewer: Viewer,
+  values: Record<string, unknown>,
+  selfId: number | undefined,
+  details: ErrorDetail[],
+  known?: KnownIds,
+): Promise<void> {
   for (const field of ['primary_contact_id', 'initial_contact_id'] as const) {
     const id = values[field];
     if (id === undefined || id === null) continue;
-    if (!(await db('contacts').where({ org_id: viewer.orgId, id }).first('id'))) {
+    if (!(known ? known.contacts.has(id as number) : await db('contacts').where({ org_id: viewer.orgId, id }).first('id'))) {
       details.push({ field, message: `contact ${id} does not exist in this organisation` });
     }
   }
@@ -20,7 +33,7 @@ export async function checkAccountReferences(db: Knex, viewer: Viewer, values: R
     details.push({ field: 'parent_id', message: 'an account cannot be its own parent' });
     return;
   }
-  if (!(await db('accounts').where({ org_id: viewer.orgId, id: parent }).first('id'))) {
+  if (!(known ? known.accounts.has(parent as number) : await db('accounts').where({ org_id: viewer.orgId, id: parent }).first('id'))) {
     details.push({ field: 'parent_id', message: `account ${parent} does not exist in this organisation` });
     return;
   }

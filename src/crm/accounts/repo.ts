@@ -125,6 +125,16 @@ export function relatedColumns(db: Knex): Knex.Raw[] {
   ];
 }
 
+/** An account's related sets in history's wire form (tag and industry names, user and team ids). */
+export function relationWire(rel: Related, id: number): Record<'tags' | 'industries' | 'assigned_to' | 'teams', unknown[]> {
+  return {
+    tags: rel.tags.get(id) ?? [],
+    industries: (rel.industries.get(id) ?? []).map((i) => i.name),
+    assigned_to: rel.assignees.get(id) ?? [],
+    teams: rel.teams.get(id) ?? [],
+  };
+}
+
 type RelatedRow = { id: number; rel_industries: { id: number; name: string }[] | null; rel_tags: string[] | null; rel_assignees: number[] | null; rel_teams: number[] | null };
 
 export function relatedFromRows(rows: readonly Record<string, unknown>[]): Related {

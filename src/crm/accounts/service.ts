@@ -11,19 +11,14 @@ import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields'
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
 import { accountCatalogue, RELATION_FIELDS, RelationField, WRITABLE_FIELDS } from './fields';
-import { CustomFieldDefinition } from '../../query/catalogue';
-import { AccountRepo, AccountRow, relatedFromRows } from './repo';
+import { AccountRepo, AccountRow, relatedFromRows, relationWire } from './repo';
 import { accountListJson, serializeAccount } from './serialize';
 import { RawJson } from '../../http/stream-json';
 import { balanceFrom, ConversionData, conversionData, OwedRow } from '../../money/balance';
 import { Viewer } from '../access/visibility';
-import { ResolvedRelations, resolveRelations, writeRelations } from './relations';
+import { changedRelations, linkedIds, ResolvedRelations, resolveRelations, writeRelations } from './relations';
+import { changedCustomFields, changedValues } from './changes';
 import { checkAccountReferences } from './references';
-
-/** An error raised by PostgreSQL itself (it carries a SQLSTATE): the transaction is aborted. */
-function isDatabaseError(e: unknown): boolean {
-  return typeof (e as { code?: unknown })?.code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code) && !(e instanceof Error && 'status' in e);
-}
 
 /** Fields a response shows but a client cannot set. */
 const READ_ONLY = new Set([
@@ -55,11 +50,13 @@ export interface ImportItem {
   line: number;
   data: Record<string, unknown>;
   format: BodyFormat;
+  /** Set when the record could not even be read (e.g. a CSV row with the wrong number of fields). */
+  errors?: ErrorDetail[];
 }
 
 export interface ImportOutcome {
   line: number;
-  result: 'created' | 'updated' | 'failed';
+  result: 'created' | 'updated' | 'unchanged' | 'failed';
   id?: number;
   errors?: ErrorDetail[];
 }
@@ -68,8 +65,6 @@ export interface ImportOutcome {
 /** Rules for accounts: validation, organisation scope, soft delete, custom fields. */
 export class AccountService {
   private readonly repo: AccountRepo;
-  /** Reference lookups remembered for the length of one batch transaction (imports). */
-  private readonly lookups = new WeakMap<Knex, { defs?: Map<string, CustomFieldDefinition> }>();
   private readonly companies = new CompanyCache();
 
   constructor(private readonly knex: Knex, private readonly maxLimit: number) {
@@ -173,52 +168,50 @@ export class AccountService {
   }
 
   /**
-   * One batch of an import, in one transaction; each record in its own savepoint so a bad record is
-   * reported and skipped, not fatal. Records match on external_id, else import_id (upsert), so
-   * re-running an import never duplicates.
+   * One batch of an import record by record, each in its own savepoint, so a record that the
+   * database refuses is reported and skipped, not fatal: the fallback of the set-based import
+   * (import-batch.ts) when a batch hits a database error. Records match on external_id, else
+   * import_id. `within` runs in the same transaction before it commits (the import's checkpoint).
    */
-  async importBatch(caller: Caller, items: ImportItem[]): Promise<ImportOutcome[]> {
-    try {
-      // Fast path: one transaction, no savepoints, references looked up once. A record that fails
-      // validation throws before it writes anything, so the others are unharmed.
-      return await this.knex.transaction(async (trx) => {
-        this.lookups.set(trx, {});
-        const out: ImportOutcome[] = [];
-        for (const item of items) out.push(await this.importOutcome(item, () => this.importOne(trx, caller, item), true));
-        return out;
-      });
-    } catch (e) {
-      if (!isDatabaseError(e)) throw e;
-      // A database-level failure aborts the transaction: redo the batch with a savepoint per record.
-      return this.knex.transaction(async (trx) => {
-        const out: ImportOutcome[] = [];
-        for (const item of items) out.push(await this.importOutcome(item, () => trx.transaction((sp) => this.importOne(sp, caller, item)), false));
-        return out;
-      });
-    }
+  async importBatch(caller: Caller, items: ImportItem[], within?: (trx: Knex, outcomes: ImportOutcome[]) => Promise<void>): Promise<ImportOutcome[]> {
+    return this.knex.transaction(async (trx) => {
+      const out: ImportOutcome[] = [];
+      for (const item of items) out.push(await this.importOutcome(item, () => trx.transaction((sp) => this.importOne(sp, caller, item))));
+      await within?.(trx, out);
+      return out;
+    });
   }
 
-  private async importOutcome(item: ImportItem, run: () => Promise<{ row: AccountRow; created: boolean }>, rethrowDbErrors: boolean): Promise<ImportOutcome> {
+  private async importOutcome(item: ImportItem, run: () => Promise<{ row: AccountRow; created: boolean; unchanged?: boolean }>): Promise<ImportOutcome> {
     try {
       const r = await run();
-      return { line: item.line, result: r.created ? 'created' : 'updated', id: r.row.id };
+      return { line: item.line, result: r.created ? 'created' : r.unchanged ? 'unchanged' : 'updated', id: r.row.id };
     } catch (e) {
       const err = toHttpError(e);
-      if (!err || err.status >= 500 || (rethrowDbErrors && isDatabaseError(e))) throw e;
+      if (!err || err.status >= 500) throw e;
       return { line: item.line, result: 'failed', errors: err.details ?? [{ field: '(record)', message: err.message }] };
     }
   }
 
-  private async importOne(db: Knex, caller: Caller, item: ImportItem): Promise<{ row: AccountRow; created: boolean }> {
+  private async importOne(db: Knex, caller: Caller, item: ImportItem): Promise<{ row: AccountRow; created: boolean; unchanged?: boolean }> {
+    if (item.errors) throw new ValidationError(item.errors);
     const input = this.validate('AccountUpdate', item.data, item.format);
     const externalId = typeof input.external_id === 'string' && input.external_id !== '' ? input.external_id : undefined;
     if (externalId) return this.upsertIn(db, caller, externalId, input, item.format, {});
     const importId = typeof input.import_id === 'string' && input.import_id !== '' ? input.import_id : undefined;
     const existing = importId ? await this.repo.findByImportId(caller, importId, db) : undefined;
-    if (existing) return { row: await this.updateIn(db, caller, existing, input, item.format), created: false };
+    if (existing) {
+      const row = await this.updateIn(db, caller, existing, input, item.format);
+      return { row, created: false, unchanged: row === existing };
+    }
     const missing = ['company_id', 'name'].filter((f) => input[f] === undefined || input[f] === null);
     if (missing.length) throw new ValidationError(missing.map((field) => ({ field, message: 'is required to create an account' })));
     return { row: await this.insertIn(db, caller, input, item.format), created: true };
+  }
+
+  /** A record checked by the same rules as a request body (openapi.yaml's AccountUpdate): the import's first check. */
+  validateRecord(data: Record<string, unknown>, format: BodyFormat): Record<string, unknown> {
+    return this.validate('AccountUpdate', data, format);
   }
 
   async history(caller: Caller, id: number) {
@@ -249,7 +242,8 @@ export class AccountService {
     const existing = await this.repo.findByExternalId(caller, externalId, db, true);
     if (existing) {
       checkIfMatch(opts.ifMatch, existing.version);
-      return { row: await this.updateIn(db, caller, existing, input, format), created: false };
+      const row = await this.updateIn(db, caller, existing, input, format);
+      return { row, created: false, unchanged: row === existing };
     }
     const missing = ['company_id', 'name'].filter((f) => input[f] === undefined);
     if (missing.length) {
@@ -276,10 +270,18 @@ export class AccountService {
     return inserted;
   }
 
+  /** Returns `existing` itself when the input changes nothing (then nothing is written). */
   private async updateIn(db: Knex, caller: Caller, existing: AccountRow, input: Record<string, unknown>, format: BodyFormat): Promise<AccountRow> {
-    const { values, customFields, relations } = await this.prepare(db, caller, input, format, existing);
-    if (values.is_deleted !== undefined && values.is_deleted !== existing.is_deleted) this.checkMayDelete(caller, existing);
-    if (values.is_deleted === true && !existing.is_deleted) values.deleted_at = db.fn.now();
+    const prepared = await this.prepare(db, caller, input, format, existing);
+    // A write that changes nothing changes nothing: no UPDATE (the trigger would move version and
+    // `updated`, and an incremental sync would pull the record again), no history row.
+    const values = changedValues(existing, prepared.values);
+    const customFields = changedCustomFields(existing.custom_fields, prepared.customFields);
+    const given = RELATION_FIELDS.filter((f) => prepared.relations[f] !== undefined);
+    const relations = given.length ? changedRelations(prepared.relations, await linkedIds(db, [existing.id], given), existing.id) : {};
+    if (Object.keys(values).length + Object.keys(customFields).length + Object.keys(relations).length === 0) return existing;
+    if (values.is_deleted !== undefined) this.checkMayDelete(caller, existing);
+    if (values.is_deleted === true) values.deleted_at = db.fn.now();
     if (values.is_deleted === false) values.deleted_at = null;
     const before = await this.relationSnapshot(db, existing.id, relations);
     // A change of tags, teams, ... is a change of the account: its version and `updated` move.
@@ -295,13 +297,7 @@ export class AccountService {
     const fields = RELATION_FIELDS.filter((f) => written[f] !== undefined);
     if (fields.length === 0) return {};
     const rel = id === undefined ? relatedFromRows([]) : await this.repo.related([id], db);
-    const key = id ?? 0;
-    const wire: Record<RelationField, unknown[]> = {
-      tags: rel.tags.get(key) ?? [],
-      industries: (rel.industries.get(key) ?? []).map((i) => i.name),
-      assigned_to: rel.assignees.get(key) ?? [],
-      teams: rel.teams.get(key) ?? [],
-    };
+    const wire = relationWire(rel, id ?? 0);
     return Object.fromEntries(fields.map((f) => [f, wire[f]]));
   }
 
@@ -348,7 +344,7 @@ export class AccountService {
   }
 
   /** Deleting (or restoring) is for admins and the account's creator; others see it but may not. */
-  private checkMayDelete(caller: Caller, existing: AccountRow) {
+  checkMayDelete(caller: Caller, existing: AccountRow) {
     if (caller.role !== 'admin' && existing.created_by !== caller.id) {
       throw new ForbiddenError(`only an admin or the user who created account ${existing.id} can delete or restore it`);
     }
@@ -358,14 +354,12 @@ export class AccountService {
   private async prepare(db: Knex, caller: Caller, input: Record<string, unknown>, format: BodyFormat, existing: AccountRow | undefined) {
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(input)) if (WRITABLE_FIELDS.has(k)) values[k] = v;
-    const cache = this.lookups.get(db);
     if (values.company_id !== undefined && !(await this.companies.exists(db, caller.orgId, values.company_id as number))) {
       throw new ValidationError([{ field: 'company_id', message: `company ${values.company_id} does not exist` }]);
     }
     let customFields: Record<string, unknown> = {};
     if (input.custom_fields !== undefined) {
-      const defs = cache?.defs ?? (await loadDefinitions(db, caller.orgId, 'crm/accounts'));
-      if (cache) cache.defs = defs;
+      const defs = await loadDefinitions(db, caller.orgId, 'crm/accounts');
       customFields = validateCustomFields(input.custom_fields, defs, format);
     }
     const details: ErrorDetail[] = [];
