@@ -21,8 +21,9 @@ run: build
 	node dist/src/main.js serve
 
 ## openapi.yaml against Redocly's recommended rules (redocly.yaml: strict, no telemetry).
+## Redocly prints a Node 20 end-of-life box on every run (stderr, unconditional): dropped here, findings kept.
 lint: install
-	REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint openapi.yaml
+	@set -o pipefail; REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint openapi.yaml 2>&1 | { grep -v -e '^ *[╔║╚]' -e '^ *$$' || true; }
 
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit

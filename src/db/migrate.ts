@@ -4,6 +4,7 @@ import * as m003 from '../../migrations/003_sync';
 import * as m004 from '../../migrations/004_finance';
 import * as m005 from '../../migrations/005_collaboration';
 import * as m006 from '../../migrations/006_activity';
+import * as m013tokens from '../../migrations/013_api_tokens';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '004_finance': m004,
   '005_collaboration': m005,
   '006_activity': m006,
+  '013_api_tokens': m013tokens,
 };
 
 const source: Knex.MigrationSource<string> = {
