@@ -44,7 +44,7 @@ let seq = 0;
 
 /** A fresh database cloned from the run's template, and the real HTTP stack on it. */
 export async function makeTestApp(
-  opts: { maxLimit?: number; bodyLimit?: number; bulkMax?: number; idempotencyTtlMs?: number; attachmentMaxBytes?: number; smtpConfigured?: boolean } = {},
+  opts: { maxLimit?: number; bodyLimit?: number; bulkMax?: number; idempotencyTtlMs?: number; attachmentMaxBytes?: number; smtpConfigured?: boolean; metricsToken?: string } = {},
 ): Promise<TestApp> {
   const attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-files-'));
   const url = process.env.TEST_DATABASE_URL;
@@ -81,6 +81,7 @@ export async function makeTestApp(
         attachmentsDir,
         attachmentMaxBytes: opts.attachmentMaxBytes ?? 25 * 1024 * 1024,
         mail: { smtpConfigured: opts.smtpConfigured ?? false, defaultFrom: 'crm@example.com' },
+        metricsToken: opts.metricsToken,
       },
       log,
     }),
