@@ -65,6 +65,11 @@ export async function makeTestApp(
     if (!file) throw new Error('the jest globalSetup did not run (spec/support/global-setup.ts)');
     const pglite = await openPglite(undefined, new Blob([fs.readFileSync(file)]));
     knex = knexForPglite(pglite);
+    // knex closes PGlite only through a pooled connection: an app that never queried (a spec whose
+    // requests all fail before the database) would leave it open and the jest worker hanging.
+    drop = async () => {
+      if (!pglite.closed) await pglite.close();
+    };
   }
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // Every response of every spec is checked against openapi.yaml (see conformance.ts).
