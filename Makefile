@@ -33,7 +33,7 @@ lint: install
 	@set -o pipefail; REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint openapi.yaml 2>&1 | { grep -v -e '^ *[╔║╚]' -e '^ *$$' || true; }
 
 typecheck: install
-	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.json --noEmit --incremental --tsBuildInfoFile node_modules/.cache/v2crm-typecheck.tsbuildinfo
 
 ## jest needs VM modules (PGlite is ESM); Node's warning about them is noise in every worker's output.
 JEST_NODE_OPTIONS := --experimental-vm-modules --disable-warning=ExperimentalWarning
@@ -42,8 +42,9 @@ jest: install
 
 ## The whole suite: type check, build (the CLI specs run dist/), then every spec
 ## (PGlite; a real server when TEST_DATABASE_URL is set).
-test: build lint
-	npx tsc -p tsconfig.json --noEmit --incremental --tsBuildInfoFile node_modules/.cache/v2crm-typecheck.tsbuildinfo
+test: install
+	@# build, lint and type check are independent: side by side they take the time of the slowest.
+	@$(MAKE) --no-print-directory -j3 build lint typecheck
 	NODE_OPTIONS="$(JEST_NODE_OPTIONS)" npx jest
 
 ## Benchmarks against the PostgreSQL in DATABASE_URL (default 127.0.0.1:5432); see bench/README.md.
