@@ -29,6 +29,12 @@ describe('documentation served without auth', () => {
     }
   });
 
+  it('when the bare host is opened, then it redirects to /docs', async () => {
+    const res = await t.anon.get('/');
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe('/docs');
+  });
+
   it('when /health is asked, then the database answers', async () => {
     const res = await t.anon.get('/health');
     expect(res.status).toBe(200);

@@ -25,12 +25,15 @@ import { AttachmentStore } from './crm/attachments/store';
 import { accountEmailRoutes, emailRoutes } from './crm/emails/routes';
 import { EmailService } from './crm/emails/service';
 import { idempotency } from './http/idempotency';
+import { tokenRoutes } from './auth/token-routes';
+import { userRoutes } from './users/routes';
+import { createMetrics, metricsRoute } from './metrics/registry';
 
 export interface AppDeps {
   knex: Knex;
   config: Pick<Config, 'bodyLimit' | 'maxLimit' | 'bulkMax' | 'idempotencyTtlMs' | 'attachmentsDir' | 'attachmentMaxBytes'> & {
     mail: { smtpConfigured: boolean; defaultFrom: string };
-  };
+  } & Partial<Pick<Config, 'metricsToken'>>;
   log: Logger;
 }
 
@@ -40,6 +43,9 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLogger(log));
+  const metrics = createMetrics(knex);
+  app.use(metrics.middleware);
+  app.get('/metrics', metricsRoute(metrics.registry, config.metricsToken));
 
   app.use(docsRoutes());
   app.get('/health', async (_req, res) => {
@@ -68,6 +74,8 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   api.use('/v2/crm/industries', industryRoutes(knex));
   api.use('/v2/finance', financeRoutes(knex, config.maxLimit, invoices));
   api.use('/v2/meta', metaRoutes(knex));
+  api.use('/v2/auth/tokens', tokenRoutes(knex));
+  api.use('/v2/users', userRoutes(knex));
   app.use('/api', api);
 
   app.use(notFoundRoute);

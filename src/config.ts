@@ -24,6 +24,8 @@ export interface Config {
   /** Largest accepted attachment, in bytes. */
   attachmentMaxBytes: number;
   mail: MailConfig;
+  /** Lets non-loopback clients read /metrics with `Authorization: Bearer <token>`; loopback needs none. */
+  metricsToken?: string;
 }
 
 export interface MailConfig {
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || './data', 'attachments')),
     attachmentMaxBytes: intFrom(env, 'ATTACHMENT_MAX_MB', 25, 1, 10_240) * 1024 * 1024,
     mail: mailConfig(env),
+    metricsToken: metricsToken(env),
   };
 }
 
@@ -91,4 +94,10 @@ function mailConfig(env: NodeJS.ProcessEnv): MailConfig {
     maxAttempts: intFrom(env, 'MAIL_MAX_ATTEMPTS', 6, 1, 100),
     retryBaseMs: intFrom(env, 'MAIL_RETRY_SECONDS', 60, 1, 86400) * 1000,
   };
+}
+
+function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.METRICS_TOKEN || undefined;
+  if (token !== undefined && (token.length < 16 || /\s/.test(token))) throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces');
+  return token;
 }

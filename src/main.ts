@@ -13,9 +13,13 @@ import { registerRateCommands } from './cli/rates';
 import { MailWorker } from './mail/worker';
 import { startMailWorker, workerOptions } from './mail/start';
 import { smtpTransport } from './mail/transport';
+import { registerUserAdminCommands } from './cli/users';
+import { registerTokenCommands } from './cli/tokens';
+import { packageVersion } from './cli/version';
 
 const program = new Command();
 program.name('v2crm').description('Self-hosted CRM API server speaking the Administrate v2 REST API');
+program.version(packageVersion(), '-V, --version', 'print the version');
 
 program
   .command('serve', { isDefault: true })
@@ -99,6 +103,9 @@ user
       await db.close();
     }
   });
+
+registerUserAdminCommands(user);
+registerTokenCommands(program);
 
 const org = program.command('org').description('manage organisations (separate tenants)');
 org

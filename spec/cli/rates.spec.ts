@@ -8,13 +8,14 @@ jest.setTimeout(180000);
 describe('v2crm rates', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   beforeAll(async () => {
-    db = await freshDatabase();
+    db = await freshDatabase({ seeded: true });
   });
   afterAll(() => db.cleanup());
 
   it('when a rate is set, then it is listed as CSV; setting the same day again replaces it', async () => {
     const set = await runCli(['rates', 'set', 'eur', '1.15', '--date', '2026-11-01'], db.env);
-    expect(set.code).toBe(0); // stderr holds the first start's generated password
+    expect(set.stderr).toBe('');
+    expect(set.code).toBe(0);
     expect(set.stdout.trim()).toBe('1 GBP = 1.15 EUR from 2026-11-01');
     expect((await runCli(['rates', 'set', 'EUR', '1.16', '--date', '2026-11-01'], db.env)).code).toBe(0);
     const list = await runCli(['rates', 'list'], db.env);

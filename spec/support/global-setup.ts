@@ -4,7 +4,7 @@ import path from 'node:path';
 import { knexForPglite, knexForPostgres, openPglite } from '../../src/db';
 import { migrateLatest } from '../../src/db/migrate';
 import { seedBase } from '../../seeds/base';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DB_ENV, TEMPLATE_FILE_ENV } from './constants';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DATA_DIR_ENV, TEMPLATE_DB_ENV, TEMPLATE_FILE_ENV } from './constants';
 import { adminUrl, withDatabase } from './pg-url';
 
 /**
@@ -26,13 +26,18 @@ export default async function globalSetup() {
     process.env[TEMPLATE_DB_ENV] = name;
     return;
   }
-  const pglite = await openPglite();
+  // On disk, not in memory: the same directory is the DATA_DIR template of the CLI specs
+  // (freshDatabase({ seeded: true }) copies it), so they do not pay initdb and migrations per spec.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-test-'));
+  const dataDir = path.join(root, 'data-template');
+  const pglite = await openPglite(path.join(dataDir, 'pglite'));
   const knex = knexForPglite(pglite);
   await migrateLatest(knex);
   await seedBase(knex, { adminEmail: ADMIN_EMAIL, adminPassword: ADMIN_PASSWORD });
   const dump = await pglite.dumpDataDir('none');
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-test-')), 'template.tar');
+  const file = path.join(root, 'template.tar');
   fs.writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   await knex.destroy();
   process.env[TEMPLATE_FILE_ENV] = file;
+  process.env[TEMPLATE_DATA_DIR_ENV] = dataDir;
 }

@@ -44,7 +44,7 @@ let seq = 0;
 
 /** A fresh database cloned from the run's template, and the real HTTP stack on it. */
 export async function makeTestApp(
-  opts: { maxLimit?: number; bodyLimit?: number; bulkMax?: number; idempotencyTtlMs?: number; attachmentMaxBytes?: number; smtpConfigured?: boolean } = {},
+  opts: { maxLimit?: number; bodyLimit?: number; bulkMax?: number; idempotencyTtlMs?: number; attachmentMaxBytes?: number; smtpConfigured?: boolean; metricsToken?: string } = {},
 ): Promise<TestApp> {
   const attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-files-'));
   const url = process.env.TEST_DATABASE_URL;
@@ -65,6 +65,11 @@ export async function makeTestApp(
     if (!file) throw new Error('the jest globalSetup did not run (spec/support/global-setup.ts)');
     const pglite = await openPglite(undefined, new Blob([fs.readFileSync(file)]));
     knex = knexForPglite(pglite);
+    // knex closes PGlite only through a pooled connection: an app that never queried (a spec whose
+    // requests all fail before the database) would leave it open and the jest worker hanging.
+    drop = async () => {
+      if (!pglite.closed) await pglite.close();
+    };
   }
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // Every response of every spec is checked against openapi.yaml (see conformance.ts).
@@ -81,6 +86,7 @@ export async function makeTestApp(
         attachmentsDir,
         attachmentMaxBytes: opts.attachmentMaxBytes ?? 25 * 1024 * 1024,
         mail: { smtpConfigured: opts.smtpConfigured ?? false, defaultFrom: 'crm@example.com' },
+        metricsToken: opts.metricsToken,
       },
       log,
     }),

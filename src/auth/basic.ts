@@ -6,6 +6,8 @@ import { Knex } from 'knex';
 import { UnauthorizedError } from '../http/errors';
 import { dummyPasswordHash, verifyPassword } from './password';
 import { findUserByEmail, Role } from '../users/service';
+import { bearerToken, callerForToken, looksLikeToken } from './tokens';
+import { onCredentialsChanged } from './credential-events';
 
 /** Who is calling: every service call is scoped by `orgId`. */
 export interface Caller {
@@ -13,6 +15,8 @@ export interface Caller {
   orgId: number;
   role: Role;
   email: string;
+  /** Set when the request was authorised by an API token (src/auth/tokens.ts) rather than a password. */
+  tokenId?: number;
 }
 
 declare global {
@@ -50,6 +54,10 @@ class CredentialCache {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(digest, { caller, expires: Date.now() + this.ttlMs });
   }
+  /** A password change, disable or enable counts from the next request (src/auth/credential-events.ts). */
+  forgetUser(userId: number) {
+    for (const [digest, hit] of this.entries) if (hit.caller.id === userId) this.entries.delete(digest);
+  }
 }
 
 export async function checkCredentials(knex: Knex, email: string, password: string): Promise<Caller | undefined> {
@@ -63,7 +71,8 @@ export async function checkCredentials(knex: Knex, email: string, password: stri
 /** HTTP Basic on every /api route; failures are a JSON 401 with `WWW-Authenticate`. */
 export function basicAuth(knex: Knex, cacheTtlMs = 60_000) {
   const cache = new CredentialCache(cacheTtlMs);
-  const strategy = new BasicStrategy((email, password, done) => {
+  onCredentialsChanged((userId) => cache.forgetUser(userId));
+  const checkPassword = (email: string, password: string, done: (err: unknown, caller?: Caller | false) => void) => {
     const digest = cache.digest(email.toLowerCase(), password);
     const cached = cache.get(digest);
     if (cached) return done(null, cached);
@@ -74,10 +83,28 @@ export function basicAuth(knex: Knex, cacheTtlMs = 60_000) {
       },
       (err) => done(err),
     );
+  };
+  const strategy = new BasicStrategy((email, password, done) => {
+    // An API token also works as the password of its owner's e-mail (unchanged v2 scripts); tokens
+    // are looked up on every request, never cached, so a revocation counts at once.
+    if (!looksLikeToken(password)) return checkPassword(email, password, done);
+    callerForToken(knex, password, email).then(
+      (caller) => (caller ? done(null, caller) : checkPassword(email, password, done)),
+      (err) => done(err),
+    );
   });
   const authenticator = new passport.Passport();
   authenticator.use('basic', strategy);
   return (req: Request, res: Response, next: NextFunction) => {
+    const token = bearerToken(req.headers.authorization);
+    if (token !== undefined) {
+      callerForToken(knex, token).then((caller) => {
+        if (!caller) return next(new UnauthorizedError());
+        req.user = caller;
+        next();
+      }, next);
+      return;
+    }
     authenticator.authenticate('basic', { session: false }, (err: unknown, caller: Caller | false) => {
       if (err) return next(err);
       if (!caller) return next(new UnauthorizedError());

@@ -5,6 +5,7 @@ import * as m004 from '../../migrations/004_finance';
 import * as m005 from '../../migrations/005_collaboration';
 import * as m006 from '../../migrations/006_activity';
 import * as m011i from '../../migrations/011_account_imports';
+import * as m013tokens from '../../migrations/013_api_tokens';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '005_collaboration': m005,
   '006_activity': m006,
   '011_account_imports': m011i,
+  '013_api_tokens': m013tokens,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -7,6 +7,8 @@ export function docsRoutes(): Router {
   const r = Router();
   const assets = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 
+  // A person who opens the bare host lands on the docs rather than a 404.
+  r.get('/', (_req, res) => res.redirect(302, '/docs'));
   r.get('/api/v2/openapi.yaml', (_req, res) => {
     res.type('application/yaml').send(loadOpenApi().text);
   });

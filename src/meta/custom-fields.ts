@@ -2,6 +2,7 @@ import { Knex } from 'knex';
 import { CUSTOM_FIELD_TYPES, CustomFieldDefinition, CustomFieldType } from '../query/catalogue';
 import { ErrorDetail, ValidationError } from '../http/errors';
 import { BodyFormat } from '../http/body';
+import { lenientJsonBoolean } from '../openapi/validator';
 
 /** Models that carry custom fields, as they appear in `/api/v2/meta/<module>/<model>`. */
 export const CUSTOM_FIELD_MODELS = ['crm/accounts', 'crm/contacts'] as const;
@@ -35,6 +36,8 @@ function coerce(type: CustomFieldType, value: unknown, format: BodyFormat): { va
       value = Number(value);
     }
   }
+  // JSON bodies too: 1/0 and "true"/"false" are booleans (see lenientJsonBoolean).
+  if (type === 'boolean' && format !== 'form') value = lenientJsonBoolean(value);
   switch (type) {
     case 'string':
       if (typeof value !== 'string') return { error: 'must be a string' };

@@ -90,6 +90,25 @@ function normaliseForm(body: Record<string, unknown>, booleanFields: ReadonlySet
   }
 }
 
+/**
+ * JSON bodies: PHP's `json_encode` of an int and other scripts' strings stand for booleans too:
+ * `1`/`0` and `"true"`/`"false"` (any case) in a boolean field become `true`/`false`. Anything else
+ * (`2`, `"yes"`) stays as sent and fails validation naming the field. Responses always send JSON
+ * booleans.
+ */
+export function lenientJsonBoolean(v: unknown): unknown {
+  if (v === 1 || v === 0) return v === 1;
+  if (typeof v === 'string') {
+    const t = v.toLowerCase();
+    if (t === 'true' || t === 'false') return t === 'true';
+  }
+  return v;
+}
+
+function normaliseJsonBooleans(body: Record<string, unknown>, booleanFields: ReadonlySet<string>) {
+  for (const k of booleanFields) if (k in body) body[k] = lenientJsonBoolean(body[k]);
+}
+
 /** Boolean properties of a component schema, following allOf and $ref within components. */
 function booleanPropertiesOf(schemaName: string): Set<string> {
   const { doc } = loadOpenApi();
@@ -115,11 +134,10 @@ export function validateBody(schemaName: string, body: unknown, format: BodyForm
     throw new ValidationError([{ field: '(body)', message: 'must be a JSON object' }]);
   }
   const obj = body as Record<string, unknown>;
-  if (format === 'form') {
-    let booleans = booleanCache.get(schemaName);
-    if (!booleans) booleanCache.set(schemaName, (booleans = booleanPropertiesOf(schemaName)));
-    normaliseForm(obj, booleans);
-  }
+  let booleans = booleanCache.get(schemaName);
+  if (!booleans) booleanCache.set(schemaName, (booleans = booleanPropertiesOf(schemaName)));
+  if (format === 'form') normaliseForm(obj, booleans);
+  else normaliseJsonBooleans(obj, booleans);
   const validate = validatorFor(schemaName, format);
   if (!validate(obj)) throw new ValidationError(toDetails(validate.errors ?? []));
   return obj;
