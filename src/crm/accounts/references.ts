@@ -1,16 +1,17 @@
 import { Knex } from 'knex';
 import { ErrorDetail } from '../../http/errors';
-import { Viewer } from '../access/visibility';
+import { onlyVisibleAccounts, onlyVisibleChildren, Viewer } from '../access/visibility';
 
 /**
  * Contact and parent references of an account, checked against the organisation. A parent may not
- * be the account itself or one of its descendants (that would make a cycle).
+ * be the account itself or one of its descendants (that would make a cycle). A record the caller may
+ * not see answers exactly as an unknown one, so ids cannot be probed for existence.
  */
 export async function checkAccountReferences(db: Knex, viewer: Viewer, values: Record<string, unknown>, selfId: number | undefined, details: ErrorDetail[]): Promise<void> {
   for (const field of ['primary_contact_id', 'initial_contact_id'] as const) {
     const id = values[field];
     if (id === undefined || id === null) continue;
-    if (!(await db('contacts').where({ org_id: viewer.orgId, id }).first('id'))) {
+    if (!(await onlyVisibleChildren(db('contacts').where({ 'contacts.org_id': viewer.orgId, 'contacts.id': id }), viewer, 'contacts').first('contacts.id'))) {
       details.push({ field, message: `contact ${id} does not exist in this organisation` });
     }
   }
@@ -20,7 +21,7 @@ export async function checkAccountReferences(db: Knex, viewer: Viewer, values: R
     details.push({ field: 'parent_id', message: 'an account cannot be its own parent' });
     return;
   }
-  if (!(await db('accounts').where({ org_id: viewer.orgId, id: parent }).first('id'))) {
+  if (!(await onlyVisibleAccounts(db('accounts').where({ 'accounts.org_id': viewer.orgId, 'accounts.id': parent }), viewer).first('accounts.id'))) {
     details.push({ field: 'parent_id', message: `account ${parent} does not exist in this organisation` });
     return;
   }
