@@ -25,6 +25,7 @@ import { AttachmentStore } from './crm/attachments/store';
 import { accountEmailRoutes, emailRoutes } from './crm/emails/routes';
 import { EmailService } from './crm/emails/service';
 import { idempotency } from './http/idempotency';
+import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
 
 export interface AppDeps {
   knex: Knex;
@@ -40,6 +41,9 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLogger(log));
+  // Every query parameter is parsed (Express's default keeps 1000 and drops the rest, filters included).
+  app.set('query parser', (str: string) => parseQueryString(str, '&', '=', { maxKeys: 0 }));
+  app.use(rejectHostileUrl);
 
   app.use(docsRoutes());
   app.get('/health', async (_req, res) => {

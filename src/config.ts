@@ -24,6 +24,8 @@ export interface Config {
   /** Largest accepted attachment, in bytes. */
   attachmentMaxBytes: number;
   mail: MailConfig;
+  /** How long SIGTERM waits for in-flight requests (SHUTDOWN_GRACE_SECONDS). */
+  shutdownGraceMs: number;
 }
 
 export interface MailConfig {
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || './data', 'attachments')),
     attachmentMaxBytes: intFrom(env, 'ATTACHMENT_MAX_MB', 25, 1, 10_240) * 1024 * 1024,
     mail: mailConfig(env),
+    shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3600) * 1000,
   };
 }
 

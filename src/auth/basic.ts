@@ -64,6 +64,8 @@ export async function checkCredentials(knex: Knex, email: string, password: stri
 export function basicAuth(knex: Knex, cacheTtlMs = 60_000) {
   const cache = new CredentialCache(cacheTtlMs);
   const strategy = new BasicStrategy((email, password, done) => {
+    // PostgreSQL text cannot hold a NUL: such credentials can match no user, so they are a plain 401.
+    if (email.includes('\0') || password.includes('\0')) return done(null, false);
     const digest = cache.digest(email.toLowerCase(), password);
     const cached = cache.get(digest);
     if (cached) return done(null, cached);

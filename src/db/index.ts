@@ -4,6 +4,7 @@ import knexFactory, { Knex } from 'knex';
 import pg from 'pg';
 import { PGlite, types as pgliteTypes, type Extension } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
+import { lockDataDir } from './data-dir-lock';
 
 // The package ships CommonJS for this subpath but declares types for ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -72,6 +73,8 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     const knex = knexForPostgres(opts.databaseUrl);
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
+  // Before PGlite opens the files: a second process on them would lose or corrupt writes silently.
+  await lockDataDir(opts.dataDir);
   const pglite = await openPglite(path.join(opts.dataDir, 'pglite'));
   const knex = knexForPglite(pglite);
   return { knex, kind: 'pglite', close: () => knex.destroy() };
