@@ -25,6 +25,7 @@ import { AttachmentStore } from './crm/attachments/store';
 import { accountEmailRoutes, emailRoutes } from './crm/emails/routes';
 import { EmailService } from './crm/emails/service';
 import { idempotency } from './http/idempotency';
+import { requestScoped } from './http/request-transaction';
 import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
 
 export interface AppDeps {
@@ -37,6 +38,8 @@ export interface AppDeps {
 
 /** The whole HTTP API; no global state, so each test builds its own. */
 export function createApp({ knex, config, log }: AppDeps): Express {
+  // Services see a keyed write's transaction when there is one (idempotency.ts), else knex itself.
+  knex = requestScoped(knex);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -68,6 +68,7 @@ export async function receiveUpload(req: Request, store: AttachmentStore, maxByt
     }
     let written: Promise<ReceivedFile | undefined> = Promise.resolve(undefined);
     let fileStream: NodeJS.ReadableStream | undefined;
+    let out: fs.WriteStream | undefined;
     let settled = false;
     const key = store.newKey();
     const tmp = store.tempPath(key);
@@ -79,8 +80,11 @@ export async function receiveUpload(req: Request, store: AttachmentStore, maxByt
       req.unpipe(bb);
       if (err.status === 413 && req.res) stopReading(req, req.res);
       (fileStream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
-      void written
-        .catch(() => undefined)
+      // Wait for the temp file to be closed (not for the pipeline: a destroyed busboy stream may
+      // never settle it), then remove it.
+      const closed = out && !out.closed ? new Promise<void>((r) => out!.once('close', () => r())) : Promise.resolve();
+      out?.destroy();
+      void closed
         .then(() => store.remove(tmp))
         .catch(() => undefined)
         .then(() => reject(err));
@@ -105,7 +109,8 @@ export async function receiveUpload(req: Request, store: AttachmentStore, maxByt
           done(null, chunk);
         },
       });
-      written = pipeline(stream, counter, fs.createWriteStream(tmp, { flags: 'wx' })).then(() => ({
+      out = fs.createWriteStream(tmp, { flags: 'wx' });
+      written = pipeline(stream, counter, out).then(() => ({
         key,
         fileName: cleanFileName(info.filename),
         contentType: cleanContentType(info.mimeType),
