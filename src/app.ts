@@ -3,6 +3,7 @@ import { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { Config } from './config';
 import { basicAuth } from './auth/basic';
+import type { LoginThrottleOptions } from './auth/throttle';
 import { bodyParsers } from './http/body';
 import { errorMiddleware, notFoundRoute } from './http/error-middleware';
 import { requestLogger } from './http/logger';
@@ -32,6 +33,7 @@ export interface AppDeps {
   knex: Knex;
   config: Pick<Config, 'bodyLimit' | 'maxLimit' | 'bulkMax' | 'idempotencyTtlMs' | 'attachmentsDir' | 'attachmentMaxBytes'> & {
     mail: { smtpConfigured: boolean; defaultFrom: string };
+    login?: LoginThrottleOptions;
   };
   log: Logger;
 }
@@ -55,7 +57,7 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   });
 
   const api = express.Router();
-  api.use(basicAuth(knex));
+  api.use(basicAuth(knex, undefined, config.login));
   api.use(bodyParsers(config.bodyLimit));
   api.use(idempotency(knex, config.idempotencyTtlMs));
   const contacts = new ContactService(knex, config.maxLimit);

@@ -46,10 +46,21 @@ export function knexForPglite(pglite: PGlite): Knex {
   return knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection: { pglite } as never });
 }
 
-export function knexForPostgres(url: string, poolMax = 10): Knex {
+export interface DbTimeouts {
+  /** statement_timeout: the server cancels a statement running longer (57014 → 503). */
+  statementMs: number;
+  /** Waiting for a pool connection, and for a new connection to be made, longer is a 503. */
+  acquireMs: number;
+}
+
+export function knexForPostgres(url: string, poolMax = 10, timeouts?: DbTimeouts): Knex {
   return knexFactory({
     client: 'pg',
-    connection: url,
+    // A frozen server answers nothing, not even the cancel of statement_timeout: query_timeout is the
+    // client side's own bound (a little later, so the server's cancel normally wins).
+    connection: timeouts
+      ? { connectionString: url, statement_timeout: timeouts.statementMs, query_timeout: timeouts.statementMs + 2000, connectionTimeoutMillis: timeouts.acquireMs }
+      : url,
     pool: {
       min: 0,
       max: poolMax,
@@ -58,19 +69,20 @@ export function knexForPostgres(url: string, poolMax = 10): Knex {
         conn.query("SET TIME ZONE 'UTC'", (err) => done(err ?? null, conn));
       },
     },
-    acquireConnectionTimeout: 10000,
+    acquireConnectionTimeout: timeouts?.acquireMs ?? 10000,
   });
 }
 
 export interface DbOptions {
   databaseUrl?: string;
   dataDir: string;
+  dbTimeouts?: DbTimeouts;
 }
 
 /** A PostgreSQL server when `databaseUrl` is set, else PGlite persisted under `dataDir/pglite`. */
 export async function openDb(opts: DbOptions): Promise<Db> {
   if (opts.databaseUrl) {
-    const knex = knexForPostgres(opts.databaseUrl);
+    const knex = knexForPostgres(opts.databaseUrl, 10, opts.dbTimeouts);
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
   // Before PGlite opens the files: a second process on them would lose or corrupt writes silently.
