@@ -33,7 +33,7 @@ export function toHttpError(err: unknown): HttpError | undefined {
     case 'request.aborted':
       return new HttpError(400, 'request_aborted', 'the client closed the connection before the body arrived');
   }
-  if (e.code === '57014' || (err instanceof Error && /^Query read timeout|timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(err.message))) {
+  if (e.code === '57014' || (err instanceof Error && /Query read timeout|timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(err.message))) {
     // statement_timeout, the client-side query timeout or the connect timeout (DB_STATEMENT_TIMEOUT_MS and friends).
     return new HttpError(503, 'database_timeout', 'the database did not answer in time; try again shortly', undefined, { 'Retry-After': '1' });
   }
