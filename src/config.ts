@@ -30,6 +30,8 @@ export interface Config {
   login: { failsPerIpPerMinute: number; failsPerAccountPer15Min: number; hashConcurrency: number };
   /** PostgreSQL statement_timeout and pool acquire timeout; past either a request is a 503. */
   dbTimeouts: { statementMs: number; acquireMs: number };
+  /** PGlite: fsync every commit before acknowledging it (PGLITE_FSYNC=on|off). */
+  pgliteFsync: boolean;
 }
 
 export interface MailConfig {
@@ -85,7 +87,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       statementMs: intFrom(env, 'DB_STATEMENT_TIMEOUT_MS', 30000, 100, 3_600_000),
       acquireMs: intFrom(env, 'DB_ACQUIRE_TIMEOUT_MS', 10000, 100, 600_000),
     },
+    pgliteFsync: onOff(env, 'PGLITE_FSYNC', true),
   };
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
 }
 
 function mailConfig(env: NodeJS.ProcessEnv): MailConfig {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { PGlite, types as pgliteTypes, type Extension } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
 import { lockDataDir } from './data-dir-lock';
+import { DurableNodeFS } from './durable-fs';
 
 // The package ships CommonJS for this subpath but declares types for ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -30,10 +31,11 @@ export const pgliteParsers = {
 };
 
 /** Opens (and creates when new) the embedded PostgreSQL under `dataDir`. */
-export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<PGlite> {
+export async function openPglite(dataDir?: string, loadDataDir?: Blob, opts: { fsync?: boolean } = {}): Promise<PGlite> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create({
-    dataDir,
+    // On disk, commits are fsynced before they resolve (durable-fs.ts) unless PGLITE_FSYNC=off.
+    ...(dataDir && opts.fsync !== false ? { fs: new DurableNodeFS(dataDir) as never } : { dataDir }),
     loadDataDir,
     extensions: { pg_trgm },
     parsers: pgliteParsers,
@@ -76,6 +78,8 @@ export function knexForPostgres(url: string, poolMax = 10, timeouts?: DbTimeouts
 export interface DbOptions {
   databaseUrl?: string;
   dataDir: string;
+  /** PGlite only: fsync each commit before it is acknowledged (PGLITE_FSYNC, default on). */
+  pgliteFsync?: boolean;
   dbTimeouts?: DbTimeouts;
 }
 
@@ -87,7 +91,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   }
   // Before PGlite opens the files: a second process on them would lose or corrupt writes silently.
   await lockDataDir(opts.dataDir);
-  const pglite = await openPglite(path.join(opts.dataDir, 'pglite'));
+  const pglite = await openPglite(path.join(opts.dataDir, 'pglite'), undefined, { fsync: opts.pgliteFsync });
   const knex = knexForPglite(pglite);
   return { knex, kind: 'pglite', close: () => knex.destroy() };
 }
