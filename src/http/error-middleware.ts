@@ -40,7 +40,9 @@ export function toHttpError(err: unknown): HttpError | undefined {
   if (e.code && DB_UNREACHABLE.includes(e.code)) {
     return new HttpError(503, 'database_unavailable', 'the database is not reachable; try again shortly');
   }
-  if (err instanceof Error && /Knex: Timeout acquiring a connection/.test(err.message)) {
+  if (err instanceof Error && /Knex: Timeout acquiring a connection|Connection terminated|is not queryable|terminating connection/.test(err.message)) {
+    // The server went away under a query (a restart, a failover). Only a connection lost during COMMIT
+    // leaves the outcome unknown: a retry with the same Idempotency-Key then replays or runs it once.
     return new HttpError(503, 'database_unavailable', 'the database is busy or not reachable; try again shortly');
   }
   switch (e.code) {

@@ -39,9 +39,12 @@ export function serve(app: Express, opts: ServeOptions, log: Logger): http.Serve
   const server = http.createServer(app);
   let stopping = false;
   server.on('clientError', clientErrorResponse);
+  const inFlight = new Set<http.ServerResponse>();
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     // Keep-alive clients are told to reconnect elsewhere once their current request is answered.
     if (stopping && !res.headersSent) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
   });
   server.once('error', (err: NodeJS.ErrnoException) => {
     const what = err.code === 'EADDRINUSE' ? 'is already in use' : err.code === 'EACCES' ? 'needs more privileges' : `cannot be listened on (${err.code ?? err.message})`;
@@ -58,6 +61,9 @@ export function serve(app: Express, opts: ServeOptions, log: Logger): http.Serve
     if (stopping) return;
     stopping = true;
     log.info({ signal, graceSeconds: opts.shutdownGraceMs / 1000 }, 'shutting down: no new connections, waiting for in-flight requests');
+    // Answers still being worked on close their connection after them, so no client sends another
+    // request on a socket that is about to go.
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
