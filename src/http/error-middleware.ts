@@ -38,12 +38,12 @@ export function toHttpError(err: unknown): HttpError | undefined {
     return new HttpError(503, 'database_timeout', 'the database did not answer in time; try again shortly', undefined, { 'Retry-After': '1' });
   }
   if (e.code && DB_UNREACHABLE.includes(e.code)) {
-    return new HttpError(503, 'database_unavailable', 'the database is not reachable; try again shortly');
+    return new HttpError(503, 'database_unavailable', 'the database is not reachable; try again shortly', undefined, { 'Retry-After': '1' });
   }
   if (err instanceof Error && /Knex: Timeout acquiring a connection|Connection terminated|is not queryable|terminating connection/.test(err.message)) {
     // The server went away under a query (a restart, a failover). Only a connection lost during COMMIT
     // leaves the outcome unknown: a retry with the same Idempotency-Key then replays or runs it once.
-    return new HttpError(503, 'database_unavailable', 'the database is busy or not reachable; try again shortly');
+    return new HttpError(503, 'database_unavailable', 'the database is busy or not reachable; try again shortly', undefined, { 'Retry-After': '1' });
   }
   switch (e.code) {
     case '23505':
