@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_STAMP := node_modules/.v2crm-installed
 
-.PHONY: install build run test typecheck jest lint bench clean bench-import
+.PHONY: install build run test typecheck jest lint bench clean bench-import faults
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "Node.js 20+ is required: https://nodejs.org"; exit 1; }
@@ -56,6 +56,16 @@ bench: build
 ## make bench-import BENCH_IMPORT_ARGS="--rows 100000 --db postgres"
 bench-import: build
 	node bench/import.mjs $(BENCH_IMPORT_ARGS)
+
+## The fault suite (not part of `make test`): real server processes killed with -9 under 8 writers
+## (PGlite and PostgreSQL), a PostgreSQL cluster of its own stopped and restarted under load, SIGTERM
+## under load, then the seeded fuzzer over openapi.yaml. Prints its figures (lines starting FAULTS/fuzz).
+## make faults FUZZ_REQUESTS=100000 FUZZ_SEED=7
+FUZZ_REQUESTS ?= 20000
+FUZZ_SEED ?= 1
+faults: build
+	NODE_OPTIONS=--experimental-vm-modules npx jest -c faults/jest.config.js
+	node faults/fuzz.mjs --requests $(FUZZ_REQUESTS) --seed $(FUZZ_SEED)
 
 clean:
 	rm -rf dist

@@ -3,6 +3,7 @@ import { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { Config } from './config';
 import { basicAuth } from './auth/basic';
+import type { LoginThrottleOptions } from './auth/throttle';
 import { bodyParsers } from './http/body';
 import { errorMiddleware, notFoundRoute } from './http/error-middleware';
 import { requestLogger } from './http/logger';
@@ -28,17 +29,22 @@ import { idempotency } from './http/idempotency';
 import { tokenRoutes } from './auth/token-routes';
 import { userRoutes } from './users/routes';
 import { createMetrics, metricsRoute } from './metrics/registry';
+import { requestScoped } from './http/request-transaction';
+import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
 
 export interface AppDeps {
   knex: Knex;
   config: Pick<Config, 'bodyLimit' | 'maxLimit' | 'bulkMax' | 'idempotencyTtlMs' | 'attachmentsDir' | 'attachmentMaxBytes'> & {
     mail: { smtpConfigured: boolean; defaultFrom: string };
+    login?: LoginThrottleOptions;
   } & Partial<Pick<Config, 'metricsToken'>>;
   log: Logger;
 }
 
 /** The whole HTTP API; no global state, so each test builds its own. */
 export function createApp({ knex, config, log }: AppDeps): Express {
+  // Services see a keyed write's transaction when there is one (idempotency.ts), else knex itself.
+  knex = requestScoped(knex);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -46,6 +52,9 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   const metrics = createMetrics(knex);
   app.use(metrics.middleware);
   app.get('/metrics', metricsRoute(metrics.registry, config.metricsToken));
+  // Every query parameter is parsed (Express's default keeps 1000 and drops the rest, filters included).
+  app.set('query parser', (str: string) => parseQueryString(str, '&', '=', { maxKeys: 0 }));
+  app.use(rejectHostileUrl);
 
   app.use(docsRoutes());
   app.get('/health', async (_req, res) => {
@@ -54,7 +63,7 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   });
 
   const api = express.Router();
-  api.use(basicAuth(knex));
+  api.use(basicAuth(knex, undefined, config.login));
   api.use(bodyParsers(config.bodyLimit));
   api.use(idempotency(knex, config.idempotencyTtlMs));
   const contacts = new ContactService(knex, config.maxLimit);

@@ -26,6 +26,14 @@ export interface Config {
   mail: MailConfig;
   /** Lets non-loopback clients read /metrics with `Authorization: Bearer <token>`; loopback needs none. */
   metricsToken?: string;
+  /** How long SIGTERM waits for in-flight requests (SHUTDOWN_GRACE_SECONDS). */
+  shutdownGraceMs: number;
+  /** Failed-login throttling and the bound on concurrent password hashes (src/auth/throttle.ts). */
+  login: { failsPerIpPerMinute: number; failsPerAccountPer15Min: number; hashConcurrency: number };
+  /** PostgreSQL statement_timeout and pool acquire timeout; past either a request is a 503. */
+  dbTimeouts: { statementMs: number; acquireMs: number };
+  /** PGlite: fsync every commit before acknowledging it (PGLITE_FSYNC=on|off). */
+  pgliteFsync: boolean;
 }
 
 export interface MailConfig {
@@ -72,7 +80,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentMaxBytes: intFrom(env, 'ATTACHMENT_MAX_MB', 25, 1, 10_240) * 1024 * 1024,
     mail: mailConfig(env),
     metricsToken: metricsToken(env),
+    shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3600) * 1000,
+    login: {
+      failsPerIpPerMinute: intFrom(env, 'LOGIN_FAILS_PER_IP', 30, 1, 1_000_000),
+      failsPerAccountPer15Min: intFrom(env, 'LOGIN_FAILS_PER_ACCOUNT', 10, 1, 1_000_000),
+      hashConcurrency: intFrom(env, 'LOGIN_HASH_CONCURRENCY', 2, 1, 256),
+    },
+    dbTimeouts: {
+      statementMs: intFrom(env, 'DB_STATEMENT_TIMEOUT_MS', 30000, 100, 3_600_000),
+      acquireMs: intFrom(env, 'DB_ACQUIRE_TIMEOUT_MS', 10000, 100, 600_000),
+    },
+    pgliteFsync: onOff(env, 'PGLITE_FSYNC', true),
   };
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['on', 'true', '1'].includes(raw)) return true;
+  if (['off', 'false', '0'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be on or off, got "${env[name]}"`);
 }
 
 function mailConfig(env: NodeJS.ProcessEnv): MailConfig {

@@ -16,6 +16,8 @@ import { smtpTransport } from './mail/transport';
 import { registerUserAdminCommands } from './cli/users';
 import { registerTokenCommands } from './cli/tokens';
 import { packageVersion } from './cli/version';
+import { serve } from './http/serve';
+import { DataDirLockedError } from './db/data-dir-lock';
 
 const program = new Command();
 program.name('v2crm').description('Self-hosted CRM API server speaking the Administrate v2 REST API');
@@ -28,24 +30,11 @@ program
     const { config, db, log } = await prepare({ server: true });
     const app = createApp({ knex: db.knex, config: { ...config, mail: { smtpConfigured: Boolean(config.mail.smtp), defaultFrom: config.mail.defaultFrom } }, log });
     const worker = startMailWorker(db.knex, config, log);
-    const server = app.listen(config.port, config.host, () => {
-      const addr = server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : config.port;
-      log.info({ port }, `v2crm listening on http://localhost:${port}/api/v2/crm/accounts`);
-    });
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutting down');
-      server.close();
-      server.closeIdleConnections();
+    serve(app, { port: config.port, host: config.host, shutdownGraceMs: config.shutdownGraceMs, onStopped: async () => {
+      // In-flight requests are done: the mail worker finishes its current send, then the pool closes.
       await worker?.stop();
       await db.close();
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
+    } }, log);
   });
 
 program
@@ -159,6 +148,10 @@ registerAccountIoCommands(program);
 registerRateCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof DataDirLockedError) {
+    console.error(`error: ${err.message}`);
+    process.exit(err.exitCode);
+  }
   if (err instanceof ConfigError || err instanceof UserInputError || err instanceof HttpError) {
     console.error(`error: ${err.message}`);
   } else if (err instanceof Error && /^(cannot|no active user|organisation \d+ has no)/.test(err.message)) {

@@ -8,6 +8,7 @@ import { dummyPasswordHash, verifyPassword } from './password';
 import { findUserByEmail, Role } from '../users/service';
 import { bearerToken, callerForToken, looksLikeToken } from './tokens';
 import { onCredentialsChanged } from './credential-events';
+import { LoginThrottle, LoginThrottleOptions } from './throttle';
 
 /** Who is calling: every service call is scoped by `orgId`. */
 export interface Caller {
@@ -69,27 +70,37 @@ export async function checkCredentials(knex: Knex, email: string, password: stri
 }
 
 /** HTTP Basic on every /api route; failures are a JSON 401 with `WWW-Authenticate`. */
-export function basicAuth(knex: Knex, cacheTtlMs = 60_000) {
+export function basicAuth(knex: Knex, cacheTtlMs = 60_000, throttleOptions?: LoginThrottleOptions) {
   const cache = new CredentialCache(cacheTtlMs);
   onCredentialsChanged((userId) => cache.forgetUser(userId));
-  const checkPassword = (email: string, password: string, done: (err: unknown, caller?: Caller | false) => void) => {
+  const throttle = new LoginThrottle(throttleOptions);
+  const checkPassword = (ip: string, email: string, password: string, done: (err: unknown, caller?: Caller | false) => void) => {
     const digest = cache.digest(email.toLowerCase(), password);
     const cached = cache.get(digest);
     if (cached) return done(null, cached);
-    checkCredentials(knex, email, password).then(
-      (caller) => {
-        if (caller) cache.set(digest, caller);
+    // Only what is not cached is throttled (see throttle.ts): a sync job's verified login is never slowed.
+    const account = email.toLowerCase();
+    throttle
+      .admit(ip, account)
+      .then(() => throttle.hashing(() => checkCredentials(knex, email, password)))
+      .then(async (caller) => {
+        if (caller) {
+          cache.set(digest, caller);
+          await throttle.succeeded(account);
+        } else await throttle.failed(ip, account);
         done(null, caller ?? false);
-      },
-      (err) => done(err),
-    );
+      })
+      .catch((err: unknown) => done(err));
   };
-  const strategy = new BasicStrategy((email, password, done) => {
+  const strategy = new BasicStrategy({ passReqToCallback: true }, (req: Request, email: string, password: string, done: (err: unknown, user?: Caller | false) => void) => {
+    // PostgreSQL text cannot hold a NUL: such credentials can match no user, so they are a plain 401.
+    if (email.includes('\0') || password.includes('\0')) return done(null, false);
+    const ip = req.socket.remoteAddress ?? 'unknown';
     // An API token also works as the password of its owner's e-mail (unchanged v2 scripts); tokens
     // are looked up on every request, never cached, so a revocation counts at once.
-    if (!looksLikeToken(password)) return checkPassword(email, password, done);
+    if (!looksLikeToken(password)) return checkPassword(ip, email, password, done);
     callerForToken(knex, password, email).then(
-      (caller) => (caller ? done(null, caller) : checkPassword(email, password, done)),
+      (caller) => (caller ? done(null, caller) : checkPassword(ip, email, password, done)),
       (err) => done(err),
     );
   });

@@ -18,6 +18,11 @@ export async function prepare(opts: { seed?: boolean; server?: boolean } = {}): 
   const log = createLogger(config.logLevel, !opts.server);
   const db = await openDb(config);
   log.info({ database: db.kind === 'postgres' ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir})` }, 'database opened');
+  if (db.kind === 'pglite') {
+    // What holds for an acknowledged write on the embedded database (README, "Durability").
+    if (config.pgliteFsync) log.info({ durability: 'fsync' }, 'embedded database: every commit is fsynced (WAL first) before it is acknowledged; it survives kill -9, an OS crash and power loss on a disk that honours fsync');
+    else log.warn({ durability: 'process' }, 'PGLITE_FSYNC=off: commits survive kill -9 but not an OS crash or power loss');
+  }
   const applied = await migrateLatest(db.knex);
   if (applied.length) log.info({ migrations: applied }, 'migrations applied');
   if (opts.seed !== false) {

@@ -4,6 +4,8 @@ import knexFactory, { Knex } from 'knex';
 import pg from 'pg';
 import { PGlite, types as pgliteTypes, type Extension } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
+import { lockDataDir } from './data-dir-lock';
+import { DurableNodeFS } from './durable-fs';
 
 // The package ships CommonJS for this subpath but declares types for ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -29,10 +31,11 @@ export const pgliteParsers = {
 };
 
 /** Opens (and creates when new) the embedded PostgreSQL under `dataDir`. */
-export async function openPglite(dataDir?: string, loadDataDir?: Blob): Promise<PGlite> {
+export async function openPglite(dataDir?: string, loadDataDir?: Blob, opts: { fsync?: boolean } = {}): Promise<PGlite> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const pglite = await PGlite.create({
-    dataDir,
+    // On disk, commits are fsynced before they resolve (durable-fs.ts) unless PGLITE_FSYNC=off.
+    ...(dataDir && opts.fsync !== false ? { fs: new DurableNodeFS(dataDir) as never } : { dataDir }),
     loadDataDir,
     extensions: { pg_trgm },
     parsers: pgliteParsers,
@@ -45,10 +48,21 @@ export function knexForPglite(pglite: PGlite): Knex {
   return knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection: { pglite } as never });
 }
 
-export function knexForPostgres(url: string, poolMax = 10): Knex {
+export interface DbTimeouts {
+  /** statement_timeout: the server cancels a statement running longer (57014 → 503). */
+  statementMs: number;
+  /** Waiting for a pool connection, and for a new connection to be made, longer is a 503. */
+  acquireMs: number;
+}
+
+export function knexForPostgres(url: string, poolMax = 10, timeouts?: DbTimeouts): Knex {
   return knexFactory({
     client: 'pg',
-    connection: url,
+    // A frozen server answers nothing, not even the cancel of statement_timeout: query_timeout is the
+    // client side's own bound (a little later, so the server's cancel normally wins).
+    connection: timeouts
+      ? { connectionString: url, statement_timeout: timeouts.statementMs, query_timeout: timeouts.statementMs + 2000, connectionTimeoutMillis: timeouts.acquireMs }
+      : url,
     pool: {
       min: 0,
       max: poolMax,
@@ -57,22 +71,27 @@ export function knexForPostgres(url: string, poolMax = 10): Knex {
         conn.query("SET TIME ZONE 'UTC'", (err) => done(err ?? null, conn));
       },
     },
-    acquireConnectionTimeout: 10000,
+    acquireConnectionTimeout: timeouts?.acquireMs ?? 10000,
   });
 }
 
 export interface DbOptions {
   databaseUrl?: string;
   dataDir: string;
+  /** PGlite only: fsync each commit before it is acknowledged (PGLITE_FSYNC, default on). */
+  pgliteFsync?: boolean;
+  dbTimeouts?: DbTimeouts;
 }
 
 /** A PostgreSQL server when `databaseUrl` is set, else PGlite persisted under `dataDir/pglite`. */
 export async function openDb(opts: DbOptions): Promise<Db> {
   if (opts.databaseUrl) {
-    const knex = knexForPostgres(opts.databaseUrl);
+    const knex = knexForPostgres(opts.databaseUrl, 10, opts.dbTimeouts);
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
-  const pglite = await openPglite(path.join(opts.dataDir, 'pglite'));
+  // Before PGlite opens the files: a second process on them would lose or corrupt writes silently.
+  await lockDataDir(opts.dataDir);
+  const pglite = await openPglite(path.join(opts.dataDir, 'pglite'), undefined, { fsync: opts.pgliteFsync });
   const knex = knexForPglite(pglite);
   return { knex, kind: 'pglite', close: () => knex.destroy() };
 }

@@ -1,6 +1,8 @@
-import express, { NextFunction, Request, Response } from 'express';
+import { NextFunction, Request, Response } from 'express';
 import qs from 'qs';
 import { HttpError } from './errors';
+import { checkBody, QUERY_MAX_PARAMS } from './hostile-input';
+import { readTextBody } from './read-body';
 
 export type BodyFormat = 'json' | 'form' | 'none';
 
@@ -31,40 +33,36 @@ function parseJsonText(text: string): unknown {
  * JSON and form bodies for the write routes, with the size limit.
  * A form-typed body that is a JSON object is read as JSON: `curl -d '{...}'` without a
  * Content-Type header sends exactly that, and legacy scripts do it.
+ * Read by readTextBody (not body-parser): it stops reading at the limit, and answers a body that does
+ * not match its Content-Encoding with a 400. Every parsed body is checked for NULs and depth.
  */
 export function bodyParsers(limit: number) {
-  const json = express.json({ limit, type: JSON_TYPES, strict: false });
-  const form = express.text({ limit, type: FORM_TYPE });
   return [
-    (req: Request, _res: Response, next: NextFunction) => {
+    (req: Request, res: Response, next: NextFunction) => {
       if (!['POST', 'PUT', 'PATCH'].includes(req.method) || !hasBody(req)) {
         req.bodyFormat = 'none';
         return next();
       }
-      if (req.is(JSON_TYPES)) {
-        req.bodyFormat = 'json';
-        return json(req, _res, next);
+      const isJson = Boolean(req.is(JSON_TYPES));
+      if (!isJson && !req.is(FORM_TYPE)) {
+        // Multipart and other types are accepted only by the routes that declare them.
+        return next();
       }
-      if (req.is(FORM_TYPE)) {
-        req.bodyFormat = 'form';
-        return form(req, _res, (err?: unknown) => {
-          if (err) return next(err);
-          const text = typeof req.body === 'string' ? req.body : '';
-          try {
-            if (/^\s*[{[]/.test(text)) {
-              req.body = parseJsonText(text);
-              req.bodyFormat = 'json';
-            } else {
-              req.body = qs.parse(text, { depth: 2, parameterLimit: 1000, allowPrototypes: false });
-            }
-            next();
-          } catch (e) {
-            next(e);
+      req.bodyFormat = isJson ? 'json' : 'form';
+      readTextBody(req, res, limit).then((text) => {
+        try {
+          if (isJson || /^\s*[{[]/.test(text)) {
+            req.body = text.trim() === '' ? {} : parseJsonText(text);
+            req.bodyFormat = 'json';
+          } else {
+            req.body = qs.parse(text, { depth: 2, parameterLimit: QUERY_MAX_PARAMS, allowPrototypes: false });
           }
-        });
-      }
-      // Multipart and other types are accepted only by the routes that declare them.
-      next();
+          checkBody(req.body);
+          next();
+        } catch (e) {
+          next(e);
+        }
+      }, next);
     },
   ];
 }

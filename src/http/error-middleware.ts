@@ -33,11 +33,17 @@ export function toHttpError(err: unknown): HttpError | undefined {
     case 'request.aborted':
       return new HttpError(400, 'request_aborted', 'the client closed the connection before the body arrived');
   }
-  if (e.code && DB_UNREACHABLE.includes(e.code)) {
-    return new HttpError(503, 'database_unavailable', 'the database is not reachable; try again shortly');
+  if (e.code === '57014' || (err instanceof Error && /Query read timeout|timeout exceeded when trying to connect|Connection terminated due to connection timeout/.test(err.message))) {
+    // statement_timeout, the client-side query timeout or the connect timeout (DB_STATEMENT_TIMEOUT_MS and friends).
+    return new HttpError(503, 'database_timeout', 'the database did not answer in time; try again shortly', undefined, { 'Retry-After': '1' });
   }
-  if (err instanceof Error && /Knex: Timeout acquiring a connection/.test(err.message)) {
-    return new HttpError(503, 'database_unavailable', 'the database is busy or not reachable; try again shortly');
+  if (e.code && DB_UNREACHABLE.includes(e.code)) {
+    return new HttpError(503, 'database_unavailable', 'the database is not reachable; try again shortly', undefined, { 'Retry-After': '1' });
+  }
+  if (err instanceof Error && /Knex: Timeout acquiring a connection|Connection terminated|is not queryable|terminating connection/.test(err.message)) {
+    // The server went away under a query (a restart, a failover). Only a connection lost during COMMIT
+    // leaves the outcome unknown: a retry with the same Idempotency-Key then replays or runs it once.
+    return new HttpError(503, 'database_unavailable', 'the database is busy or not reachable; try again shortly', undefined, { 'Retry-After': '1' });
   }
   switch (e.code) {
     case '23505':
@@ -51,6 +57,7 @@ export function toHttpError(err: unknown): HttpError | undefined {
     }
     case '22003':
       return new HttpError(400, 'out_of_range', 'a numeric value is out of range');
+    case '22021':
     case '22025':
     case '22P02':
     case '22007':
@@ -59,6 +66,12 @@ export function toHttpError(err: unknown): HttpError | undefined {
     case '40001':
     case '40P01':
       return new HttpError(409, 'conflict', 'the record was changed concurrently; retry the request');
+  }
+  // Other client errors raised by Express and its libraries (http-errors: a malformed percent-encoding
+  // in a path parameter, a bad Content-Encoding, ...) keep their 4xx status.
+  const status = e.status ?? (e as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && err instanceof Error) {
+    return new HttpError(status, status === 400 ? 'bad_request' : 'client_error', err.message.slice(0, 200));
   }
   return undefined;
 }

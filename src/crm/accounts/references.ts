@@ -1,10 +1,11 @@
 import { Knex } from 'knex';
 import { ErrorDetail } from '../../http/errors';
-import { Viewer } from '../access/visibility';
+import { onlyVisibleAccounts, onlyVisibleChildren, Viewer } from '../access/visibility';
 
 /**
  * Contact and parent references of an account, checked against the organisation. A parent may not
- * be the account itself or one of its descendants (that would make a cycle).
+ * be the account itself or one of its descendants (that would make a cycle). A record the caller may
+ * not see answers exactly as an unknown one, so ids cannot be probed for existence.
  */
 export interface KnownIds {
   /** Contact and account ids of the organisation already looked up (an import looks up a batch's at once). */
@@ -23,7 +24,8 @@ export async function checkAccountReferences(
   for (const field of ['primary_contact_id', 'initial_contact_id'] as const) {
     const id = values[field];
     if (id === undefined || id === null) continue;
-    if (!(known ? known.contacts.has(id as number) : await db('contacts').where({ org_id: viewer.orgId, id }).first('id'))) {
+    // An import (an operator's run, organisation-wide) passes the batch's ids looked up at once.
+    if (!(known ? known.contacts.has(id as number) : await onlyVisibleChildren(db('contacts').where({ 'contacts.org_id': viewer.orgId, 'contacts.id': id }), viewer, 'contacts').first('contacts.id'))) {
       details.push({ field, message: `contact ${id} does not exist in this organisation` });
     }
   }
@@ -33,7 +35,7 @@ export async function checkAccountReferences(
     details.push({ field: 'parent_id', message: 'an account cannot be its own parent' });
     return;
   }
-  if (!(known ? known.accounts.has(parent as number) : await db('accounts').where({ org_id: viewer.orgId, id: parent }).first('id'))) {
+  if (!(known ? known.accounts.has(parent as number) : await onlyVisibleAccounts(db('accounts').where({ 'accounts.org_id': viewer.orgId, 'accounts.id': parent }), viewer).first('accounts.id'))) {
     details.push({ field: 'parent_id', message: `account ${parent} does not exist in this organisation` });
     return;
   }

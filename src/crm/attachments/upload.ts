@@ -6,6 +6,7 @@ import busboy from 'busboy';
 import { Request } from 'express';
 import { HttpError, ValidationError } from '../../http/errors';
 import { AttachmentStore } from './store';
+import { stopReading } from '../../http/read-body';
 
 export interface ReceivedFile {
   key: string;
@@ -40,15 +41,20 @@ function tooLarge(max: number) {
 
 /**
  * Streams the one file of a multipart request (field `attachment`, or `file`) to a temp file while
- * hashing it; never holds it in memory. Past `maxBytes` the upload is refused with a 413 and the
- * temp file removed. On success the caller commits the temp file (store.commit) or removes it.
+ * hashing it; never holds it in memory. Past `maxBytes` the upload is refused with a 413 at once (the
+ * rest is not read: the connection is closed after the answer) and the temp file removed. Every
+ * stream involved has an error handler: a body cut short is a 400 and leaves nothing on disk, whatever
+ * part it cut. On success the caller commits the temp file (store.commit) or removes it.
  */
 export async function receiveUpload(req: Request, store: AttachmentStore, maxBytes: number): Promise<ReceivedFile> {
   if (!req.is('multipart/form-data')) {
     throw new HttpError(415, 'unsupported_media_type', 'send the file as multipart/form-data with a field named "attachment"');
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > maxBytes + FRAMING_BYTES) throw tooLarge(maxBytes);
+  if (declared > maxBytes + FRAMING_BYTES) {
+    if (req.res) stopReading(req, req.res);
+    throw tooLarge(maxBytes);
+  }
   await store.ready();
 
   return new Promise<ReceivedFile>((resolve, reject) => {
@@ -61,21 +67,41 @@ export async function receiveUpload(req: Request, store: AttachmentStore, maxByt
       return;
     }
     let written: Promise<ReceivedFile | undefined> = Promise.resolve(undefined);
-    let truncated = false;
-    let failure: Error | undefined;
+    let fileStream: NodeJS.ReadableStream | undefined;
+    let out: fs.WriteStream | undefined;
+    let settled = false;
     const key = store.newKey();
     const tmp = store.tempPath(key);
 
+    // The one way out on failure: stop reading, let the file write stop, remove what it wrote, answer.
+    const fail = (err: HttpError) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(bb);
+      if (err.status === 413 && req.res) stopReading(req, req.res);
+      (fileStream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+      // Wait for the temp file to be closed (not for the pipeline: a destroyed busboy stream may
+      // never settle it), then remove it.
+      const closed = out && !out.closed ? new Promise<void>((r) => out!.once('close', () => r())) : Promise.resolve();
+      out?.destroy();
+      void closed
+        .then(() => store.remove(tmp))
+        .catch(() => undefined)
+        .then(() => reject(err));
+    };
+    const cutShort = (e: Error) => new ValidationError([{ field: 'attachment', message: `the multipart body could not be read: ${e.message}` }]);
+
     bb.on('file', (field, stream, info) => {
-      if (!FILE_FIELDS.includes(field)) {
+      // busboy emits errors (e.g. "Unexpected end of form") on every file stream: unheard, one kills the process.
+      stream.on('error', (e: Error) => fail(cutShort(e)));
+      if (!FILE_FIELDS.includes(field) || fileStream) {
         stream.resume();
         return;
       }
+      fileStream = stream;
       const hash = crypto.createHash('sha256');
       let size = 0;
-      stream.on('limit', () => {
-        truncated = true;
-      });
+      stream.on('limit', () => fail(tooLarge(maxBytes)));
       const counter = new Transform({
         transform(chunk: Buffer, _enc, done) {
           size += chunk.length;
@@ -83,42 +109,31 @@ export async function receiveUpload(req: Request, store: AttachmentStore, maxByt
           done(null, chunk);
         },
       });
-      written = pipeline(stream, counter, fs.createWriteStream(tmp, { flags: 'wx' })).then(() => ({
+      out = fs.createWriteStream(tmp, { flags: 'wx' });
+      written = pipeline(stream, counter, out).then(() => ({
         key,
         fileName: cleanFileName(info.filename),
         contentType: cleanContentType(info.mimeType),
         size,
         sha256: hash.digest('hex'),
       }));
-      // Keep the rejection for 'close'; an unobserved one would crash the process.
-      written.catch((e: Error) => {
-        failure = e;
-      });
+      written.catch((e: Error) => fail(cutShort(e)));
     });
-    bb.on('error', (e: Error) => {
-      failure = e;
-      void store.remove(tmp).finally(() => reject(new ValidationError([{ field: 'attachment', message: `the multipart body could not be read: ${e.message}` }])));
-    });
+    bb.on('error', (e: Error) => fail(cutShort(e)));
     bb.on('close', () => {
       written.then(
-        async (file) => {
-          if (truncated || (file && file.size > maxBytes)) {
-            await store.remove(tmp);
-            reject(tooLarge(maxBytes));
-          } else if (failure) {
-            await store.remove(tmp);
-            reject(failure);
-          } else if (!file) {
-            reject(new ValidationError([{ field: 'attachment', message: 'is required: a file part named "attachment"' }]));
-          } else resolve(file);
+        (file) => {
+          if (settled) return;
+          if (!file) return fail(new ValidationError([{ field: 'attachment', message: 'is required: a file part named "attachment"' }]));
+          if (file.size > maxBytes) return fail(tooLarge(maxBytes));
+          settled = true;
+          resolve(file);
         },
-        async (e: Error) => {
-          await store.remove(tmp);
-          reject(e);
-        },
+        (e: Error) => fail(cutShort(e)),
       );
     });
-    req.on('aborted', () => void store.remove(tmp));
+    req.on('aborted', () => fail(new HttpError(400, 'request_aborted', 'the client closed the connection before the upload arrived')));
+    req.on('error', (e: Error) => fail(cutShort(e)));
     req.pipe(bb);
   });
 }
