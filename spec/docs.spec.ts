@@ -29,7 +29,7 @@ describe('documentation served without auth', () => {
     }
   });
 
-  it('when /health is asked, then the database answers', async () => {
+  it('when /health is asked, then the process answers', async () => {
     const res = await t.anon.get('/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });

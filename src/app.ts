@@ -25,6 +25,8 @@ import { AttachmentStore } from './crm/attachments/store';
 import { accountEmailRoutes, emailRoutes } from './crm/emails/routes';
 import { EmailService } from './crm/emails/service';
 import { idempotency } from './http/idempotency';
+import { probeRoutes } from './http/probes';
+import type { Invalidations } from './db/notify';
 
 export interface AppDeps {
   knex: Knex;
@@ -32,23 +34,22 @@ export interface AppDeps {
     mail: { smtpConfigured: boolean; defaultFrom: string };
   };
   log: Logger;
+  /** Cross-process cache invalidation (LISTEN/NOTIFY); absent on PGlite, which is one process. */
+  invalidations?: Invalidations;
 }
 
 /** The whole HTTP API; no global state, so each test builds its own. */
-export function createApp({ knex, config, log }: AppDeps): Express {
+export function createApp({ knex, config, log, invalidations }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLogger(log));
 
   app.use(docsRoutes());
-  app.get('/health', async (_req, res) => {
-    await knex.raw('select 1');
-    res.json({ status: 'ok' });
-  });
+  app.use(probeRoutes(knex));
 
   const api = express.Router();
-  api.use(basicAuth(knex));
+  api.use(basicAuth(knex, undefined, invalidations));
   api.use(bodyParsers(config.bodyLimit));
   api.use(idempotency(knex, config.idempotencyTtlMs));
   const contacts = new ContactService(knex, config.maxLimit);
@@ -62,7 +63,7 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   api.use('/v2/crm/comments', commentRoutes(comments));
   api.use('/v2/crm/attachments', attachmentRoutes(attachments));
   api.use('/v2/crm/emails', emailRoutes(emails));
-  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit), { bulkMax: config.bulkMax, contacts, invoices, comments, attachments }));
+  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit, invalidations), { bulkMax: config.bulkMax, contacts, invoices, comments, attachments }));
   api.use('/v2/crm/contacts', contactRoutes(contacts));
   api.use('/v2/crm/teams', teamRoutes(new TeamService(knex, config.maxLimit)));
   api.use('/v2/crm/industries', industryRoutes(knex));

@@ -13,6 +13,8 @@ import { registerRateCommands } from './cli/rates';
 import { MailWorker } from './mail/worker';
 import { startMailWorker, workerOptions } from './mail/start';
 import { smtpTransport } from './mail/transport';
+import { isClusterWorker, runClusterPrimary } from './serve/cluster';
+import { startScaleOut } from './serve/scale-out';
 
 const program = new Command();
 program.name('v2crm').description('Self-hosted CRM API server speaking the Administrate v2 REST API');
@@ -21,8 +23,14 @@ program
   .command('serve', { isDefault: true })
   .description('migrate, seed base data on first start, and serve the API on PORT')
   .action(async () => {
-    const { config, db, log } = await prepare({ server: true });
-    const app = createApp({ knex: db.knex, config: { ...config, mail: { smtpConfigured: Boolean(config.mail.smtp), defaultFrom: config.mail.defaultFrom } }, log });
+    // The cluster's primary migrates and seeds once; its workers only check the schema.
+    const { config, db, log } = await prepare({ server: true, ...(isClusterWorker() ? { migrate: false, seed: false } : {}) });
+    if (config.scale.webConcurrency > 1 && !isClusterWorker()) {
+      await db.close();
+      return runClusterPrimary(config.scale.webConcurrency, config.port, log);
+    }
+    const scale = await startScaleOut(db, config, log);
+    const app = createApp({ knex: db.knex, config: { ...config, mail: { smtpConfigured: Boolean(config.mail.smtp), defaultFrom: config.mail.defaultFrom } }, log, invalidations: scale.invalidations });
     const worker = startMailWorker(db.knex, config, log);
     const server = app.listen(config.port, config.host, () => {
       const addr = server.address();
@@ -37,6 +45,7 @@ program
       server.close();
       server.closeIdleConnections();
       await worker?.stop();
+      await scale.close();
       await db.close();
       process.exit(0);
     };
@@ -77,7 +86,7 @@ program
   .command('migrate')
   .description('apply pending migrations and seed base data, then exit')
   .action(async () => {
-    const { db } = await prepare();
+    const { db } = await prepare({ migrate: true });
     await db.close();
   });
 

@@ -6,6 +6,7 @@ import { Knex } from 'knex';
 import { UnauthorizedError } from '../http/errors';
 import { dummyPasswordHash, verifyPassword } from './password';
 import { findUserByEmail, Role } from '../users/service';
+import type { Invalidations } from '../db/notify';
 
 /** Who is calling: every service call is scoped by `orgId`. */
 export interface Caller {
@@ -46,6 +47,9 @@ class CredentialCache {
     }
     return hit.caller;
   }
+  clear() {
+    this.entries.clear();
+  }
   set(digest: string, caller: Caller) {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(digest, { caller, expires: Date.now() + this.ttlMs });
@@ -61,8 +65,10 @@ export async function checkCredentials(knex: Knex, email: string, password: stri
 }
 
 /** HTTP Basic on every /api route; failures are a JSON 401 with `WWW-Authenticate`. */
-export function basicAuth(knex: Knex, cacheTtlMs = 60_000) {
+export function basicAuth(knex: Knex, cacheTtlMs = 60_000, invalidations?: Invalidations) {
   const cache = new CredentialCache(cacheTtlMs);
+  // A user changed in any process: entries are keyed by a digest, not by user, so forget them all.
+  invalidations?.onUsers(() => cache.clear());
   const strategy = new BasicStrategy((email, password, done) => {
     const digest = cache.digest(email.toLowerCase(), password);
     const cached = cache.get(digest);

@@ -64,12 +64,13 @@ export function knexForPostgres(url: string, poolMax = 10): Knex {
 export interface DbOptions {
   databaseUrl?: string;
   dataDir: string;
+  scale?: { poolMax: number };
 }
 
 /** A PostgreSQL server when `databaseUrl` is set, else PGlite persisted under `dataDir/pglite`. */
 export async function openDb(opts: DbOptions): Promise<Db> {
   if (opts.databaseUrl) {
-    const knex = knexForPostgres(opts.databaseUrl);
+    const knex = knexForPostgres(opts.databaseUrl, opts.scale?.poolMax);
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
   const pglite = await openPglite(path.join(opts.dataDir, 'pglite'));

@@ -7,6 +7,7 @@ import { checkIfMatch, makeEtag } from '../../http/etag';
 import { Changes, listHistory, recordChange } from './history';
 import { validateBody } from '../../openapi/validator';
 import { CompanyCache } from '../../orgs/companies';
+import type { Invalidations } from '../../db/notify';
 import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
@@ -72,8 +73,9 @@ export class AccountService {
   private readonly lookups = new WeakMap<Knex, { defs?: Map<string, CustomFieldDefinition> }>();
   private readonly companies = new CompanyCache();
 
-  constructor(private readonly knex: Knex, private readonly maxLimit: number) {
+  constructor(private readonly knex: Knex, private readonly maxLimit: number, invalidations?: Invalidations) {
     this.repo = new AccountRepo(knex);
+    invalidations?.onCompanies((orgId) => this.companies.forget(orgId));
   }
 
   async get(caller: Caller, id: number, opts: { displayCurrency?: string } = {}): Promise<AccountResponse> {
