@@ -126,3 +126,61 @@ export async function startPgBouncer(upstreamPort: number, poolSize = 2): Promis
     },
   };
 }
+
+export interface Cluster {
+  port: number;
+  dir: string;
+  /** Stops the server (fast), if it still runs. */
+  stop(): void;
+}
+
+function startCluster(dir: string, port: number): Cluster {
+  runAsServerUser(path.join(PG_BIN, 'pg_ctl'), [
+    '-D', dir, '-l', path.join(dir, 'server.log'), '-w', '-t', '60',
+    '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB`,
+    'start',
+  ]);
+  let running = true;
+  return {
+    port,
+    dir,
+    stop: () => {
+      if (!running) return;
+      running = false;
+      try {
+        runAsServerUser(path.join(PG_BIN, 'pg_ctl'), ['-D', dir, '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        /* already stopped */
+      }
+    },
+  };
+}
+
+/**
+ * A primary initdb'd here and a hot standby made from it with pg_basebackup (streaming replication),
+ * both on free loopback ports, from the machine's PostgreSQL binaries. `cleanup` stops both and
+ * deletes their directories; call it in a finally/afterAll.
+ */
+export async function startPrimaryAndStandby(): Promise<{ primary: Cluster; standby: Cluster; cleanup: () => void }> {
+  requireBinary('initdb', path.join(PG_BIN, 'initdb'), 'PostgreSQL 15 server binaries, apt-get install postgresql-15');
+  const root = scratchDir('v2crm-replication-');
+  const started: Cluster[] = [];
+  const cleanup = () => {
+    for (const c of started.reverse()) c.stop();
+    root.remove();
+  };
+  try {
+    const primaryDir = path.join(root.dir, 'primary');
+    const standbyDir = path.join(root.dir, 'standby');
+    runAsServerUser(path.join(PG_BIN, 'initdb'), ['-D', primaryDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+    const primary = startCluster(primaryDir, await freePort());
+    started.push(primary);
+    runAsServerUser(path.join(PG_BIN, 'pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', standbyDir, '-R', '-X', 'stream', '--no-sync']);
+    const standby = startCluster(standbyDir, await freePort());
+    started.push(standby);
+    return { primary, standby, cleanup };
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}

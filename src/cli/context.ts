@@ -17,7 +17,7 @@ export async function prepare(opts: { seed?: boolean; server?: boolean; migrate?
   const config = loadConfig();
   // Only the server logs to stdout; other commands keep stdout for their output.
   const log = createLogger(config.logLevel, !opts.server);
-  const db = await openDb(config);
+  const db = await openDb(config, log);
   log.info({ database: db.kind === 'postgres' ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir})` }, 'database opened');
   await migrateOrRefuse(db, opts.migrate ?? config.scale.migrateOnStart, log);
   if (opts.seed !== false) {

@@ -4,6 +4,8 @@ import knexFactory, { Knex } from 'knex';
 import pg from 'pg';
 import { PGlite, types as pgliteTypes, type Extension } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
+import type { Logger } from 'pino';
+import { ReadRouter, routeLagTolerantReads } from './replica';
 
 // The package ships CommonJS for this subpath but declares types for ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -64,13 +66,19 @@ export function knexForPostgres(url: string, poolMax = 10): Knex {
 export interface DbOptions {
   databaseUrl?: string;
   dataDir: string;
-  scale?: { poolMax: number };
+  scale?: { poolMax: number; databaseReplicaUrl?: string };
 }
 
 /** A PostgreSQL server when `databaseUrl` is set, else PGlite persisted under `dataDir/pglite`. */
-export async function openDb(opts: DbOptions): Promise<Db> {
+export async function openDb(opts: DbOptions, log?: Logger): Promise<Db> {
   if (opts.databaseUrl) {
     const knex = knexForPostgres(opts.databaseUrl, opts.scale?.poolMax);
+    const replicaUrl = opts.scale?.databaseReplicaUrl;
+    if (replicaUrl) {
+      const replica = knexForPostgres(replicaUrl, opts.scale?.poolMax);
+      routeLagTolerantReads(knex, new ReadRouter(knex, replica, log));
+      return { knex, kind: 'postgres', close: async () => void (await Promise.all([knex.destroy(), replica.destroy()])) };
+    }
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
   const pglite = await openPglite(path.join(opts.dataDir, 'pglite'));

@@ -8,6 +8,7 @@ import { Changes, listHistory, recordChange } from './history';
 import { validateBody } from '../../openapi/validator';
 import { CompanyCache } from '../../orgs/companies';
 import type { Invalidations } from '../../db/notify';
+import { lagTolerantReader } from '../../db/replica';
 import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
@@ -226,7 +227,7 @@ export class AccountService {
   async history(caller: Caller, id: number) {
     const row = await this.repo.findById(caller, id);
     if (!row) throw new NotFoundError('account', id);
-    return listHistory(this.knex, caller.orgId, id);
+    return listHistory(await lagTolerantReader(this.knex), caller.orgId, id);
   }
 
   private async bulkOne(db: Knex, caller: Caller, op: BulkOperation): Promise<{ row: AccountRow; created: boolean }> {
