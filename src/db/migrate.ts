@@ -5,6 +5,7 @@ import * as m004 from '../../migrations/004_finance';
 import * as m005 from '../../migrations/005_collaboration';
 import * as m006 from '../../migrations/006_activity';
 import * as m012cache from '../../migrations/012_cache_notify';
+import * as m012keys from '../../migrations/012_org_keys';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '005_collaboration': m005,
   '006_activity': m006,
   '012_cache_notify': m012cache,
+  '012_org_keys': m012keys,
 };
 
 /** This build's migrations, in the order they apply. */

@@ -55,15 +55,15 @@ export async function resolveRelations(db: Knex, orgId: number, input: Record<st
 }
 
 /** Replaces each given relation of an account; true when anything was given. */
-export async function writeRelations(db: Knex, accountId: number, rel: ResolvedRelations): Promise<boolean> {
+export async function writeRelations(db: Knex, orgId: number, accountId: number, rel: ResolvedRelations): Promise<boolean> {
   let touched = false;
   for (const field of RELATION_FIELDS) {
     const ids = rel[field];
     if (ids === undefined) continue;
     touched = true;
     const { table, column } = LINKS[field];
-    await db(table).where({ account_id: accountId }).delete();
-    if (ids.length) await db(table).insert(ids.map((id) => ({ account_id: accountId, [column]: id })));
+    await db(table).where({ org_id: orgId, account_id: accountId }).delete();
+    if (ids.length) await db(table).insert(ids.map((id) => ({ org_id: orgId, account_id: accountId, [column]: id })));
   }
   return touched;
 }

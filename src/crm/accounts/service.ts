@@ -274,7 +274,7 @@ export class AccountService {
       db,
     );
     const before = await this.relationSnapshot(db, undefined, relations);
-    await writeRelations(db, inserted.id, relations);
+    await writeRelations(db, caller.orgId, inserted.id, relations);
     await recordChange(db, caller.id, undefined, inserted, await this.relationChanges(db, inserted.id, relations, before));
     return inserted;
   }
@@ -286,7 +286,7 @@ export class AccountService {
     if (values.is_deleted === false) values.deleted_at = null;
     const before = await this.relationSnapshot(db, existing.id, relations);
     // A change of tags, teams, ... is a change of the account: its version and `updated` move.
-    if ((await writeRelations(db, existing.id, relations)) && Object.keys(values).length === 0) values.version = db.raw('accounts.version');
+    if ((await writeRelations(db, caller.orgId, existing.id, relations)) && Object.keys(values).length === 0) values.version = db.raw('accounts.version');
     const row = await this.repo.update(caller, existing.id, values, customFields, db);
     if (!row) throw new NotFoundError('account', existing.id);
     await recordChange(db, caller.id, existing, row, await this.relationChanges(db, existing.id, relations, before));

@@ -49,7 +49,7 @@ export class TeamService {
     return this.knex.transaction(async (trx) => {
       const users = await this.checkUsers(trx, caller, input.users);
       const [row] = await trx('teams').insert({ org_id: caller.orgId, name: input.name, description: input.description ?? null }).returning('*');
-      if (users?.length) await trx('team_members').insert(users.map((user_id) => ({ team_id: row.id, user_id })));
+      if (users?.length) await trx('team_members').insert(users.map((user_id) => ({ org_id: caller.orgId, team_id: row.id, user_id })));
       return this.get(caller, row.id, trx);
     });
   }
@@ -63,8 +63,8 @@ export class TeamService {
       const patch: Record<string, unknown> = {};
       for (const k of ['name', 'description']) if (input[k] !== undefined) patch[k] = input[k];
       if (users) {
-        await trx('team_members').where({ team_id: id }).delete();
-        if (users.length) await trx('team_members').insert(users.map((user_id) => ({ team_id: id, user_id })));
+        await trx('team_members').where({ org_id: caller.orgId, team_id: id }).delete();
+        if (users.length) await trx('team_members').insert(users.map((user_id) => ({ org_id: caller.orgId, team_id: id, user_id })));
         patch.version = trx.raw('teams.version');
       }
       if (Object.keys(patch).length) await trx('teams').where({ id }).update(patch);

@@ -74,7 +74,7 @@ export class InvoiceService {
       const [row] = await trx('sales_invoices')
         .insert({ ...columns, total: columns.total ?? '0', org_id: caller.orgId, created_by: caller.id })
         .returning('id');
-      await this.finish(trx, row.id, lines as Line[] | undefined, input.status as string | undefined);
+      await this.finish(trx, caller.orgId, row.id, lines as Line[] | undefined, input.status as string | undefined);
       return row.id as number;
     });
     return this.get(caller, id);
@@ -90,7 +90,7 @@ export class InvoiceService {
       if (values.is_deleted === true && !existing.is_deleted) columns.deleted_at = trx.fn.now();
       if (values.is_deleted === false) columns.deleted_at = null;
       if (Object.keys(columns).length) await trx('sales_invoices').where({ id }).update(columns);
-      await this.finish(trx, id, lines as Line[] | undefined, input.status as string | undefined);
+      await this.finish(trx, caller.orgId, id, lines as Line[] | undefined, input.status as string | undefined);
     });
     return this.get(caller, id);
   }
@@ -165,10 +165,10 @@ export class InvoiceService {
    * Lines replace the old ones and set the total (in SQL, rounded to the currency); the status
    * follows the amounts unless the invoice is void.
    */
-  private async finish(db: Knex, id: number, lines: Line[] | undefined, status: string | undefined) {
+  private async finish(db: Knex, orgId: number, id: number, lines: Line[] | undefined, status: string | undefined) {
     if (lines) {
-      await db('sales_invoice_lines').where({ invoice_id: id }).delete();
-      if (lines.length) await db('sales_invoice_lines').insert(lines.map((l, i) => ({ ...l, invoice_id: id, position: i + 1 })));
+      await db('sales_invoice_lines').where({ org_id: orgId, invoice_id: id }).delete();
+      if (lines.length) await db('sales_invoice_lines').insert(lines.map((l, i) => ({ ...l, org_id: orgId, invoice_id: id, position: i + 1 })));
       await db.raw(
         `UPDATE sales_invoices si SET total = coalesce((SELECT round(sum(l.quantity * l.unit_price), cu.minor_units::int)
            FROM sales_invoice_lines l WHERE l.invoice_id = si.id), 0)
