@@ -273,9 +273,9 @@ export class AccountService {
       },
       db,
     );
-    const before = await this.relationSnapshot(db, undefined, relations);
+    const before = await this.relationSnapshot(db, caller.orgId, undefined, relations);
     await writeRelations(db, caller.orgId, inserted.id, relations);
-    await recordChange(db, caller.id, undefined, inserted, await this.relationChanges(db, inserted.id, relations, before));
+    await recordChange(db, caller.id, undefined, inserted, await this.relationChanges(db, caller.orgId, inserted.id, relations, before));
     return inserted;
   }
 
@@ -284,20 +284,20 @@ export class AccountService {
     if (values.is_deleted !== undefined && values.is_deleted !== existing.is_deleted) this.checkMayDelete(caller, existing);
     if (values.is_deleted === true && !existing.is_deleted) values.deleted_at = db.fn.now();
     if (values.is_deleted === false) values.deleted_at = null;
-    const before = await this.relationSnapshot(db, existing.id, relations);
+    const before = await this.relationSnapshot(db, caller.orgId, existing.id, relations);
     // A change of tags, teams, ... is a change of the account: its version and `updated` move.
     if ((await writeRelations(db, caller.orgId, existing.id, relations)) && Object.keys(values).length === 0) values.version = db.raw('accounts.version');
     const row = await this.repo.update(caller, existing.id, values, customFields, db);
     if (!row) throw new NotFoundError('account', existing.id);
-    await recordChange(db, caller.id, existing, row, await this.relationChanges(db, existing.id, relations, before));
+    await recordChange(db, caller.id, existing, row, await this.relationChanges(db, caller.orgId, existing.id, relations, before));
     return row;
   }
 
   /** The written relations in history's wire form (tag and industry names, user and team ids). */
-  private async relationSnapshot(db: Knex, id: number | undefined, written: ResolvedRelations): Promise<Record<string, unknown[]>> {
+  private async relationSnapshot(db: Knex, orgId: number, id: number | undefined, written: ResolvedRelations): Promise<Record<string, unknown[]>> {
     const fields = RELATION_FIELDS.filter((f) => written[f] !== undefined);
     if (fields.length === 0) return {};
-    const rel = id === undefined ? relatedFromRows([]) : await this.repo.related([id], db);
+    const rel = id === undefined ? relatedFromRows([]) : await this.repo.related(orgId, [id], db);
     const key = id ?? 0;
     const wire: Record<RelationField, unknown[]> = {
       tags: rel.tags.get(key) ?? [],
@@ -308,8 +308,8 @@ export class AccountService {
     return Object.fromEntries(fields.map((f) => [f, wire[f]]));
   }
 
-  private async relationChanges(db: Knex, id: number, written: ResolvedRelations, before: Record<string, unknown[]>): Promise<Changes> {
-    const after = await this.relationSnapshot(db, id, written);
+  private async relationChanges(db: Knex, orgId: number, id: number, written: ResolvedRelations, before: Record<string, unknown[]>): Promise<Changes> {
+    const after = await this.relationSnapshot(db, orgId, id, written);
     const changes: Changes = {};
     for (const [field, now] of Object.entries(after)) {
       if (JSON.stringify(now) !== JSON.stringify(before[field])) changes[field] = { old: before[field], new: now };
@@ -332,7 +332,7 @@ export class AccountService {
       q,
       softDelete: true,
       serialize: async (rows, db) => {
-        const related = await this.repo.related(rows.map((r) => r.id), db);
+        const related = await this.repo.related(caller.orgId, rows.map((r) => r.id), db);
         return opts.wire ? rows.map((r) => new RawJson(accountListJson(r, { companies, related }))) : rows.map((r) => serializeAccount(r, { companies, related }));
       },
     });
