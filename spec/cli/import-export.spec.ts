@@ -74,8 +74,10 @@ describe('import and export of accounts', () => {
 
     const csvFile = path.join(dir, 'out.csv');
     const csvOut = fs.createWriteStream(csvFile);
+    // Listen before exporting: the export ends csvOut itself, and 'finish' may come before it returns.
+    const csvFinished = new Promise<void>((r) => csvOut.on('finish', () => r()));
     expect(await exportAccounts(t.knex, caller, 'csv', csvOut, false)).toBe(live);
-    await new Promise<void>((r) => csvOut.on('finish', () => r()));
+    await csvFinished;
     const csvLines = fs.readFileSync(csvFile, 'utf8').trim().split('\n');
     expect(csvLines[0].split(',')).toEqual(expect.arrayContaining(['id', 'name', 'company_id', 'external_id', 'custom_fields.field_1']));
     expect(csvLines.length).toBe(live + 1);
