@@ -67,5 +67,16 @@ faults: build
 	NODE_OPTIONS=--experimental-vm-modules npx jest -c faults/jest.config.js
 	node faults/fuzz.mjs --requests $(FUZZ_REQUESTS) --seed $(FUZZ_SEED)
 
+## Beyond one process (spec/scale, docs/scaling.md): several server processes on one database,
+## PgBouncer in transaction pooling, a streaming replica; on the PostgreSQL of TEST_DATABASE_URL
+## (default 127.0.0.1:5432). Needs the Debian package pgbouncer and PostgreSQL 15's binaries.
+.PHONY: test-scale bench-cluster
+test-scale: build
+	NODE_OPTIONS=--experimental-vm-modules npx jest -c jest.scale.config.js
+
+## Requests/s of `serve` at WEB_CONCURRENCY=1 and 2 (bench/cluster.mjs).
+bench-cluster: build
+	node bench/cluster.mjs $(BENCH_ARGS)
+
 clean:
 	rm -rf dist

@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
+  // spec/scale runs in its own pass on a real server (jest.scale.config.js, make test-scale).
+  testPathIgnorePatterns: ['/node_modules/', '/spec/scale/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   globalSetup: '<rootDir>/spec/support/global-setup.ts',
   globalTeardown: '<rootDir>/spec/support/global-teardown.ts',

@@ -35,7 +35,7 @@ describe('documentation served without auth', () => {
     expect(res.headers.location).toBe('/docs');
   });
 
-  it('when /health is asked, then the database answers', async () => {
+  it('when /health is asked, then the process answers', async () => {
     const res = await t.anon.get('/health');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });

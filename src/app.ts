@@ -31,6 +31,8 @@ import { userRoutes } from './users/routes';
 import { createMetrics, metricsRoute } from './metrics/registry';
 import { requestScoped } from './http/request-transaction';
 import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
+import { probeRoutes } from './http/probes';
+import type { Invalidations } from './db/notify';
 
 export interface AppDeps {
   knex: Knex;
@@ -39,10 +41,12 @@ export interface AppDeps {
     login?: LoginThrottleOptions;
   } & Partial<Pick<Config, 'metricsToken'>>;
   log: Logger;
+  /** Cross-process cache invalidation (LISTEN/NOTIFY); absent on PGlite, which is one process. */
+  invalidations?: Invalidations;
 }
 
 /** The whole HTTP API; no global state, so each test builds its own. */
-export function createApp({ knex, config, log }: AppDeps): Express {
+export function createApp({ knex, config, log, invalidations }: AppDeps): Express {
   // Services see a keyed write's transaction when there is one (idempotency.ts), else knex itself.
   knex = requestScoped(knex);
   const app = express();
@@ -57,13 +61,10 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   app.use(rejectHostileUrl);
 
   app.use(docsRoutes());
-  app.get('/health', async (_req, res) => {
-    await knex.raw('select 1');
-    res.json({ status: 'ok' });
-  });
+  app.use(probeRoutes(knex));
 
   const api = express.Router();
-  api.use(basicAuth(knex, undefined, config.login));
+  api.use(basicAuth(knex, undefined, config.login, invalidations));
   api.use(bodyParsers(config.bodyLimit));
   api.use(idempotency(knex, config.idempotencyTtlMs));
   const contacts = new ContactService(knex, config.maxLimit);
@@ -77,7 +78,7 @@ export function createApp({ knex, config, log }: AppDeps): Express {
   api.use('/v2/crm/comments', commentRoutes(comments));
   api.use('/v2/crm/attachments', attachmentRoutes(attachments));
   api.use('/v2/crm/emails', emailRoutes(emails));
-  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit), { bulkMax: config.bulkMax, contacts, invoices, comments, attachments }));
+  api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit, invalidations), { bulkMax: config.bulkMax, contacts, invoices, comments, attachments }));
   api.use('/v2/crm/contacts', contactRoutes(contacts));
   api.use('/v2/crm/teams', teamRoutes(new TeamService(knex, config.maxLimit)));
   api.use('/v2/crm/industries', industryRoutes(knex));

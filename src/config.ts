@@ -34,6 +34,21 @@ export interface Config {
   dbTimeouts: { statementMs: number; acquireMs: number };
   /** PGlite: fsync every commit before acknowledging it (PGLITE_FSYNC=on|off). */
   pgliteFsync: boolean;
+  scale: ScaleConfig;
+}
+
+/** Running as more than one process, behind PgBouncer, with a read replica (docs/scaling.md). */
+export interface ScaleConfig {
+  /** Apply pending migrations on start (default); false: refuse to serve until `v2crm migrate` ran. */
+  migrateOnStart: boolean;
+  /** Worker processes of `serve` on one port (node:cluster); 1 = no cluster. */
+  webConcurrency: number;
+  /** A direct (not pooled) connection for LISTEN; default DATABASE_URL. Set it when DATABASE_URL is PgBouncer. */
+  databaseDirectUrl?: string;
+  /** A hot standby for reads that tolerate lag (lists, exports, history). */
+  databaseReplicaUrl?: string;
+  /** Connections per process in the knex pool. */
+  poolMax: number;
 }
 
 export interface MailConfig {
@@ -91,6 +106,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       acquireMs: intFrom(env, 'DB_ACQUIRE_TIMEOUT_MS', 10000, 100, 600_000),
     },
     pgliteFsync: onOff(env, 'PGLITE_FSYNC', true),
+    scale: scaleConfig(env),
+  };
+}
+
+function scaleConfig(env: NodeJS.ProcessEnv): ScaleConfig {
+  const migrate = (env.MIGRATE_ON_START || 'true').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(migrate)) throw new ConfigError(`MIGRATE_ON_START must be true or false, got "${env.MIGRATE_ON_START}"`);
+  const direct = env.DATABASE_DIRECT_URL || undefined;
+  const replica = env.DATABASE_REPLICA_URL || undefined;
+  if ((direct || replica) && !env.DATABASE_URL) {
+    throw new ConfigError(`${direct ? 'DATABASE_DIRECT_URL' : 'DATABASE_REPLICA_URL'} needs DATABASE_URL (the embedded PGlite is one process)`);
+  }
+  const webConcurrency = intFrom(env, 'WEB_CONCURRENCY', 1, 1, 256);
+  if (webConcurrency > 1 && !env.DATABASE_URL) {
+    throw new ConfigError('WEB_CONCURRENCY above 1 needs DATABASE_URL: the embedded PGlite serves one process');
+  }
+  return {
+    migrateOnStart: migrate === 'true' || migrate === '1',
+    webConcurrency,
+    databaseDirectUrl: direct,
+    databaseReplicaUrl: replica,
+    poolMax: intFrom(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
   };
 }
 

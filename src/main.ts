@@ -18,6 +18,8 @@ import { registerTokenCommands } from './cli/tokens';
 import { packageVersion } from './cli/version';
 import { serve } from './http/serve';
 import { DataDirLockedError } from './db/data-dir-lock';
+import { isClusterWorker, runClusterPrimary } from './serve/cluster';
+import { startScaleOut } from './serve/scale-out';
 
 const program = new Command();
 program.name('v2crm').description('Self-hosted CRM API server speaking the Administrate v2 REST API');
@@ -27,12 +29,19 @@ program
   .command('serve', { isDefault: true })
   .description('migrate, seed base data on first start, and serve the API on PORT')
   .action(async () => {
-    const { config, db, log } = await prepare({ server: true });
-    const app = createApp({ knex: db.knex, config: { ...config, mail: { smtpConfigured: Boolean(config.mail.smtp), defaultFrom: config.mail.defaultFrom } }, log });
+    // The cluster's primary migrates and seeds once; its workers only check the schema.
+    const { config, db, log } = await prepare({ server: true, ...(isClusterWorker() ? { migrate: false, seed: false } : {}) });
+    if (config.scale.webConcurrency > 1 && !isClusterWorker()) {
+      await db.close();
+      return runClusterPrimary(config.scale.webConcurrency, config.port, log);
+    }
+    const scale = await startScaleOut(db, config, log);
+    const app = createApp({ knex: db.knex, config: { ...config, mail: { smtpConfigured: Boolean(config.mail.smtp), defaultFrom: config.mail.defaultFrom } }, log, invalidations: scale.invalidations });
     const worker = startMailWorker(db.knex, config, log);
     serve(app, { port: config.port, host: config.host, shutdownGraceMs: config.shutdownGraceMs, onStopped: async () => {
       // In-flight requests are done: the mail worker finishes its current send, then the pool closes.
       await worker?.stop();
+      await scale.close();
       await db.close();
     } }, log);
   });
@@ -70,7 +79,7 @@ program
   .command('migrate')
   .description('apply pending migrations and seed base data, then exit')
   .action(async () => {
-    const { db } = await prepare();
+    const { db } = await prepare({ migrate: true });
     await db.close();
   });
 

@@ -13,6 +13,7 @@ import { createUser, Role } from '../../src/users/service';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DB_ENV, TEMPLATE_FILE_ENV } from './constants';
 import { adminUrl, withDatabase } from './pg-url';
 import { conformanceRecorder, violations } from './conformance';
+import { inRequest, recordOrgScope, unscoped } from './org-scope';
 
 export interface Login {
   email: string;
@@ -71,9 +72,11 @@ export async function makeTestApp(
       if (!pglite.closed) await pglite.close();
     };
   }
+  recordOrgScope(knex);
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   // Every response of every spec is checked against openapi.yaml (see conformance.ts).
   const app = express();
+  app.use((_req, _res, next) => inRequest.run(true, next));
   app.use(conformanceRecorder);
   app.use(
     createApp({
@@ -130,6 +133,9 @@ export async function makeTestApp(
       fs.rmSync(attachmentsDir, { recursive: true, force: true });
       await knex.destroy();
       await drop();
+      if (unscoped.size) {
+        throw new Error(`statements on tenant tables without their org_id (docs/scaling.md):\n${[...unscoped].join('\n')}`);
+      }
       if (violations.length) {
         throw new Error(`responses that do not match openapi.yaml:\n${[...new Set(violations)].join('\n')}`);
       }

@@ -9,6 +9,7 @@ import { findUserByEmail, Role } from '../users/service';
 import { bearerToken, callerForToken, looksLikeToken } from './tokens';
 import { onCredentialsChanged } from './credential-events';
 import { LoginThrottle, LoginThrottleOptions } from './throttle';
+import type { Invalidations } from '../db/notify';
 
 /** Who is calling: every service call is scoped by `orgId`. */
 export interface Caller {
@@ -51,6 +52,9 @@ class CredentialCache {
     }
     return hit.caller;
   }
+  clear() {
+    this.entries.clear();
+  }
   set(digest: string, caller: Caller) {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(digest, { caller, expires: Date.now() + this.ttlMs });
@@ -70,9 +74,12 @@ export async function checkCredentials(knex: Knex, email: string, password: stri
 }
 
 /** HTTP Basic on every /api route; failures are a JSON 401 with `WWW-Authenticate`. */
-export function basicAuth(knex: Knex, cacheTtlMs = 60_000, throttleOptions?: LoginThrottleOptions) {
+export function basicAuth(knex: Knex, cacheTtlMs = 60_000, throttleOptions?: LoginThrottleOptions, invalidations?: Invalidations) {
   const cache = new CredentialCache(cacheTtlMs);
+  // This process changed a user: forget its entries at once. Another process changed one: entries are
+  // keyed by a digest, not by user, so the NOTIFY (db/notify.ts) forgets them all.
   onCredentialsChanged((userId) => cache.forgetUser(userId));
+  invalidations?.onUsers(() => cache.clear());
   const throttle = new LoginThrottle(throttleOptions);
   const checkPassword = (ip: string, email: string, password: string, done: (err: unknown, caller?: Caller | false) => void) => {
     const digest = cache.digest(email.toLowerCase(), password);

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { Config, loadConfig } from '../config';
+import { Config, ConfigError, loadConfig } from '../config';
 import { Db, openDb } from '../db';
-import { migrateLatest } from '../db/migrate';
+import { migrateLatestShared } from '../db/migrate';
+import { schemaMismatch, schemaStatus } from '../db/schema-status';
 import { createLogger } from '../http/logger';
 import { seedBase } from '../../seeds/base';
 
@@ -12,21 +13,24 @@ export interface Ready {
 }
 
 /** Config, database, migrations and base data: what every command needs before it starts. */
-export async function prepare(opts: { seed?: boolean; server?: boolean } = {}): Promise<Ready> {
+export async function prepare(opts: { seed?: boolean; server?: boolean; migrate?: boolean } = {}): Promise<Ready> {
   const config = loadConfig();
   // Only the server logs to stdout; other commands keep stdout for their output.
   const log = createLogger(config.logLevel, !opts.server);
-  const db = await openDb(config);
+  const db = await openDb(config, log);
   log.info({ database: db.kind === 'postgres' ? 'postgres (DATABASE_URL)' : `pglite (${config.dataDir})` }, 'database opened');
   if (db.kind === 'pglite') {
     // What holds for an acknowledged write on the embedded database (README, "Durability").
     if (config.pgliteFsync) log.info({ durability: 'fsync' }, 'embedded database: every commit is fsynced (WAL first) before it is acknowledged; it survives kill -9, an OS crash and power loss on a disk that honours fsync');
     else log.warn({ durability: 'process' }, 'PGLITE_FSYNC=off: commits survive kill -9 but not an OS crash or power loss');
   }
-  const applied = await migrateLatest(db.knex);
-  if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  await migrateOrRefuse(db, opts.migrate ?? config.scale.migrateOnStart, log);
   if (opts.seed !== false) {
-    const seeded = await seedBase(db.knex, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
+    // Serialised, so N processes starting on an empty database create one organisation, not N.
+    const seeded = await db.knex.transaction(async (trx) => {
+      await trx.raw('SELECT pg_advisory_xact_lock(7302)');
+      return seedBase(trx, { adminEmail: config.adminEmail, adminPassword: config.adminPassword });
+    });
     if (seeded.created) {
       log.info({ email: seeded.adminEmail }, 'first start: organisation, currencies, company 1 (ACM) and admin user created');
       if (seeded.generatedPassword) {
@@ -36,4 +40,27 @@ export async function prepare(opts: { seed?: boolean; server?: boolean } = {}): 
     }
   }
   return { config, db, log };
+}
+
+/**
+ * Never run on a schema other than this build's: a database migrated by a newer version is refused
+ * (its code may rely on columns or rules this one ignores), and one that is behind is migrated, or
+ * refused when migrating on start is off.
+ */
+async function migrateOrRefuse(db: Db, migrate: boolean, log: Logger): Promise<void> {
+  const before = schemaStatus(db.knex);
+  const ahead = schemaMismatch({ ...(await before), pending: [] });
+  if (ahead) {
+    await db.close();
+    throw new ConfigError(`refusing to start: ${ahead}`);
+  }
+  if (migrate) {
+    const applied = await migrateLatestShared(db.knex);
+    if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  }
+  const mismatch = schemaMismatch(await schemaStatus(db.knex));
+  if (mismatch) {
+    await db.close();
+    throw new ConfigError(`refusing to start: ${mismatch}`);
+  }
 }

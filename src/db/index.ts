@@ -6,6 +6,8 @@ import { PGlite, types as pgliteTypes, type Extension } from '@electric-sql/pgli
 import ClientPgLite from 'knex-pglite';
 import { lockDataDir } from './data-dir-lock';
 import { DurableNodeFS } from './durable-fs';
+import type { Logger } from 'pino';
+import { ReadRouter, routeLagTolerantReads } from './replica';
 
 // The package ships CommonJS for this subpath but declares types for ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -81,12 +83,19 @@ export interface DbOptions {
   /** PGlite only: fsync each commit before it is acknowledged (PGLITE_FSYNC, default on). */
   pgliteFsync?: boolean;
   dbTimeouts?: DbTimeouts;
+  scale?: { poolMax: number; databaseReplicaUrl?: string };
 }
 
 /** A PostgreSQL server when `databaseUrl` is set, else PGlite persisted under `dataDir/pglite`. */
-export async function openDb(opts: DbOptions): Promise<Db> {
+export async function openDb(opts: DbOptions, log?: Logger): Promise<Db> {
   if (opts.databaseUrl) {
-    const knex = knexForPostgres(opts.databaseUrl, 10, opts.dbTimeouts);
+    const knex = knexForPostgres(opts.databaseUrl, opts.scale?.poolMax, opts.dbTimeouts);
+    const replicaUrl = opts.scale?.databaseReplicaUrl;
+    if (replicaUrl) {
+      const replica = knexForPostgres(replicaUrl, opts.scale?.poolMax, opts.dbTimeouts);
+      routeLagTolerantReads(knex, new ReadRouter(knex, replica, log));
+      return { knex, kind: 'postgres', close: async () => void (await Promise.all([knex.destroy(), replica.destroy()])) };
+    }
     return { knex, kind: 'postgres', close: () => knex.destroy() };
   }
   // Before PGlite opens the files: a second process on them would lose or corrupt writes silently.

@@ -6,6 +6,8 @@ import * as m005 from '../../migrations/005_collaboration';
 import * as m006 from '../../migrations/006_activity';
 import * as m011i from '../../migrations/011_account_imports';
 import * as m013tokens from '../../migrations/013_api_tokens';
+import * as m012cache from '../../migrations/012_cache_notify';
+import * as m012keys from '../../migrations/012_org_keys';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -16,10 +18,15 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '006_activity': m006,
   '011_account_imports': m011i,
   '013_api_tokens': m013tokens,
+  '012_cache_notify': m012cache,
+  '012_org_keys': m012keys,
 };
 
+/** This build's migrations, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
+
 const source: Knex.MigrationSource<string> = {
-  getMigrations: async () => Object.keys(MIGRATIONS).sort(),
+  getMigrations: async () => [...MIGRATION_NAMES],
   getMigrationName: (name) => name,
   getMigration: async (name) => MIGRATIONS[name],
 };
@@ -28,4 +35,32 @@ const source: Knex.MigrationSource<string> = {
 export async function migrateLatest(knex: Knex): Promise<string[]> {
   const [, applied] = (await knex.migrate.latest({ migrationSource: source })) as [number, string[]];
   return applied;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * migrateLatest for N processes starting at once on one database: knex's lock row lets one migrate
+ * while the others fail with "already locked"; those wait and try again (then find nothing pending).
+ * Two processes may also both try to create knex's tables on an empty database; the loser retries.
+ * Only that table-row lock is used, no session advisory lock, so this also works through PgBouncer.
+ */
+export async function migrateLatestShared(knex: Knex, waitMs = 120_000): Promise<string[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await migrateLatest(knex);
+    } catch (e) {
+      // Also the race of two processes creating knex's own tables on an empty database.
+      const code = (e as { code?: string }).code;
+      const tableRace = (code === '23505' && /knex_migrations/.test((e as Error).message)) || code === '42P07';
+      if (!/already locked/.test((e as Error).message) && !tableRace) throw e;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `migrations stayed locked for ${Math.round(waitMs / 1000)} s: another process is migrating, or one crashed while migrating (then clear knex_migrations_lock.is_locked)`,
+        );
+      }
+      await sleep(250 + Math.random() * 250);
+    }
+  }
 }

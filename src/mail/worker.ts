@@ -46,22 +46,22 @@ export class MailWorker {
     const { rows } = (await this.knex.raw(
       `UPDATE account_emails SET status = 'sending', attempts = attempts + 1,
               locked_until = now() + (? * interval '1 millisecond')
-        WHERE id IN (
-          SELECT id FROM account_emails
+        WHERE (org_id, id) IN (
+          SELECT org_id, id FROM account_emails
            WHERE (status IN ('queued', 'scheduled') AND next_attempt_at <= now())
               OR (status = 'sending' AND locked_until < now())
            ORDER BY next_attempt_at, id
            LIMIT ?
            FOR UPDATE SKIP LOCKED)
-        RETURNING id, from_account, recipients, subject, html, attempts`,
+        RETURNING org_id, id, from_account, recipients, subject, html, attempts`,
       [this.opts.leaseMs, this.opts.batch],
-    )) as { rows: { id: number; from_account: string; recipients: string[]; subject: string; html: string; attempts: number }[] };
+    )) as { rows: { org_id: number; id: number; from_account: string; recipients: string[]; subject: string; html: string; attempts: number }[] };
 
     for (const m of rows) {
       try {
         const info = await this.transport.send({ from: m.from_account, to: m.recipients, subject: m.subject, html: m.html });
         await this.knex('account_emails')
-          .where({ id: m.id, status: 'sending' })
+          .where({ org_id: m.org_id, id: m.id, status: 'sending' })
           .update({ status: 'sent', sent_at: this.knex.fn.now(), message_id: info.messageId, last_error: null, locked_until: null });
         result.sent++;
         this.log.info({ email: m.id, messageId: info.messageId }, 'e-mail sent');
@@ -70,7 +70,7 @@ export class MailWorker {
         const final = m.attempts >= this.opts.maxAttempts;
         const delay = this.opts.retryBaseMs * 2 ** (m.attempts - 1);
         await this.knex('account_emails')
-          .where({ id: m.id, status: 'sending' })
+          .where({ org_id: m.org_id, id: m.id, status: 'sending' })
           .update({
             status: final ? 'failed' : 'queued',
             last_error: error,

@@ -66,7 +66,9 @@ export async function companyExists(knex: Knex, orgId: number, id: number): Prom
 /**
  * An organisation's companies, remembered for a few seconds: every account response nests its
  * company, and companies change only through the CLI (`org add`). A company id not in the
- * remembered set reloads it at once, so a new company is never refused.
+ * remembered set reloads it at once, so a new company is never refused. With a database server,
+ * `forget` is called on every change (LISTEN/NOTIFY, src/db/notify.ts), so the TTL only bounds
+ * staleness while that listener is disconnected.
  */
 export class CompanyCache {
   private readonly byOrg = new Map<number, { at: number; companies: Map<number, CompanyWire> }>();
@@ -80,6 +82,12 @@ export class CompanyCache {
     const companies = await loadCompanies(db, orgId);
     this.byOrg.set(orgId, { at: Date.now(), companies });
     return companies;
+  }
+
+  /** Another process (or the CLI, or SQL) changed an organisation's companies: `undefined` = every org. */
+  forget(orgId: number | undefined): void {
+    if (orgId === undefined) this.byOrg.clear();
+    else this.byOrg.delete(orgId);
   }
 
   async exists(db: Knex, orgId: number, id: number): Promise<boolean> {

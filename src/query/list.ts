@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { cursorBatches } from '../db/cursor';
+import { lagTolerantReader } from '../db/replica';
 import { Catalogue } from './catalogue';
 import { applyFilters, applyOrder } from './apply';
 import { ListQuery } from './parse';
@@ -46,18 +47,25 @@ export async function listRows<Row, Item = Record<string, unknown>>(opts: {
   const rowsQuery = applyOrder(base.clone().select(`${catalogue.table}.*`, ...(opts.columns ?? [])), q, catalogue);
   if (q.limit !== undefined) rowsQuery.limit(q.limit);
   let pagination: Pagination | undefined;
+  // A replica, when one is configured and has replayed every write so far (src/db/replica.ts).
+  const db = await lagTolerantReader(knex);
+  const run = async <R>(query: Knex.QueryBuilder): Promise<R[]> => {
+    if (db === knex) return (await query) as R[];
+    const { sql, bindings } = query.toSQL();
+    return (await db.raw(sql, bindings as readonly Knex.RawBinding[])).rows as R[];
+  };
   if (q.page !== undefined) {
     const per = q.limit ?? 50;
     rowsQuery.offset((q.page - 1) * per);
-    const [{ count }] = await base.clone().count({ count: '*' });
+    const [{ count }] = await run<{ count: number | string }>(base.clone().count({ count: '*' }));
     const total = Number(count);
     pagination = { page: q.page, per, total, pages: Math.ceil(total / per) };
   }
   const batches: AsyncIterable<Item[]> =
     q.limit !== undefined && q.limit <= PLAIN_LIMIT
       ? (async function* () {
-          yield await opts.serialize((await rowsQuery) as Row[], knex);
+          yield await opts.serialize(await run<Row>(rowsQuery), db);
         })()
-      : cursorBatches(knex, rowsQuery, STREAM_BATCH, opts.serialize);
+      : cursorBatches(db, rowsQuery, STREAM_BATCH, opts.serialize);
   return { pagination, batches };
 }

@@ -16,6 +16,6 @@ export function visibleThroughAccount(db: Knex, viewer: Viewer, table: string): 
   return db(table)
     .where(`${table}.org_id`, viewer.orgId)
     .whereExists(function () {
-      onlyVisibleAccounts(this.select(db.raw('1')).from('accounts').whereRaw('accounts.id = ??', [`${table}.account_id`]), viewer);
+      onlyVisibleAccounts(this.select(db.raw('1')).from('accounts').whereRaw('accounts.org_id = ?? AND accounts.id = ??', [`${table}.org_id`, `${table}.account_id`]), viewer);
     });
 }

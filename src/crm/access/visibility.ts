@@ -10,11 +10,12 @@ export type Viewer = Pick<Caller, 'id' | 'orgId' | 'role'>;
  */
 export function accountVisibleSql(viewer: Viewer, idColumn: string, createdByColumn: string): { sql: string; bindings: Knex.RawBinding[] } {
   return {
+    // Every table named with its org_id, so the query stays on one tenant's shard (docs/scaling.md).
     sql: `(?? = ?
-      OR EXISTS (SELECT 1 FROM account_assignees v2_aa WHERE v2_aa.account_id = ?? AND v2_aa.user_id = ?)
-      OR EXISTS (SELECT 1 FROM account_teams v2_at JOIN team_members v2_tm ON v2_tm.team_id = v2_at.team_id
-                 WHERE v2_at.account_id = ?? AND v2_tm.user_id = ?))`,
-    bindings: [createdByColumn, viewer.id, idColumn, viewer.id, idColumn, viewer.id],
+      OR EXISTS (SELECT 1 FROM account_assignees v2_aa WHERE v2_aa.org_id = ? AND v2_aa.account_id = ?? AND v2_aa.user_id = ?)
+      OR EXISTS (SELECT 1 FROM account_teams v2_at JOIN team_members v2_tm ON v2_tm.org_id = v2_at.org_id AND v2_tm.team_id = v2_at.team_id
+                 WHERE v2_at.org_id = ? AND v2_at.account_id = ?? AND v2_tm.user_id = ?))`,
+    bindings: [createdByColumn, viewer.id, viewer.orgId, idColumn, viewer.id, viewer.orgId, idColumn, viewer.id],
   };
 }
 
@@ -36,6 +37,6 @@ export function onlyVisibleChildren(qb: Knex.QueryBuilder, viewer: Viewer, table
     w
       .where(`${table}.created_by`, viewer.id)
       .orWhereNull(`${table}.account_id`)
-      .orWhereRaw(`EXISTS (SELECT 1 FROM accounts v2_acc WHERE v2_acc.id = ?? AND ${v.sql})`, [`${table}.account_id`, ...v.bindings]),
+      .orWhereRaw(`EXISTS (SELECT 1 FROM accounts v2_acc WHERE v2_acc.org_id = ? AND v2_acc.id = ?? AND ${v.sql})`, [viewer.orgId, `${table}.account_id`, ...v.bindings]),
   );
 }

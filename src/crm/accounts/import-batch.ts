@@ -187,7 +187,7 @@ export class AccountImporter {
     // 3. Relations and references, with every lookup done once for the batch.
     await this.lookups.ensureTags(trx, orgId, plans.flatMap((p) => (p.r.input.tags !== undefined ? tagNames(p.r.input) : [])));
     const fieldsGiven = RELATION_FIELDS.filter((f) => plans.some((p) => p.r.input[f] !== undefined));
-    const current = await linkedIds(trx, fieldsGiven.length ? plans.filter((p) => p.existing).map((p) => p.existing!.id) : [], fieldsGiven);
+    const current = await linkedIds(trx, orgId, fieldsGiven.length ? plans.filter((p) => p.existing).map((p) => p.existing!.id) : [], fieldsGiven);
     const known = await this.knownIds(trx, plans);
     for (const p of plans) {
       if (fieldsGiven.some((f) => p.r.input[f] !== undefined)) {
@@ -263,9 +263,9 @@ export class AccountImporter {
     const relWrites = new Map<number, ResolvedRelations>();
     for (const p of [...creates, ...updates]) if (Object.keys(p.relations).length) relWrites.set(p.existing?.id ?? (p.values.id as number), p.relations);
     const relIds = [...relWrites.keys()];
-    const before = relIds.length ? await this.repo.related(relIds, trx) : undefined;
-    await writeRelationsOf(trx, relWrites);
-    const afterRel = relIds.length ? await this.repo.related(relIds, trx) : undefined;
+    const before = relIds.length ? await this.repo.related(orgId, relIds, trx) : undefined;
+    await writeRelationsOf(trx, orgId, relWrites);
+    const afterRel = relIds.length ? await this.repo.related(orgId, relIds, trx) : undefined;
 
     // 7. History: one row per account that changed, in the same transaction.
     const history: HistoryRow[] = [];

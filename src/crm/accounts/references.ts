@@ -45,9 +45,9 @@ export async function checkAccountReferences(
     `WITH RECURSIVE up(id, parent_id, depth) AS (
        SELECT id, parent_id, 1 FROM accounts WHERE id = ? AND org_id = ?
        UNION ALL
-       SELECT a.id, a.parent_id, up.depth + 1 FROM accounts a JOIN up ON a.id = up.parent_id WHERE up.depth < 1000
+       SELECT a.id, a.parent_id, up.depth + 1 FROM accounts a JOIN up ON a.id = up.parent_id WHERE a.org_id = ? AND up.depth < 1000
      ) SELECT 1 AS hit FROM up WHERE id = ? LIMIT 1`,
-    [parent as number, viewer.orgId, selfId],
+    [parent as number, viewer.orgId, viewer.orgId, selfId],
   )) as { rows: unknown[] };
   if (rows.length) details.push({ field: 'parent_id', message: `account ${parent} is a descendant of account ${selfId}; that would make a cycle` });
 }

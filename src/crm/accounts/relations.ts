@@ -97,12 +97,12 @@ export async function resolveRelations(
 }
 
 /** The ids each account links to, for the relations asked: one query per relation, any number of accounts. */
-export async function linkedIds(db: Knex, accountIds: number[], fields: readonly RelationField[]): Promise<Record<RelationField, Map<number, number[]>>> {
+export async function linkedIds(db: Knex, orgId: number, accountIds: number[], fields: readonly RelationField[]): Promise<Record<RelationField, Map<number, number[]>>> {
   const out = Object.fromEntries(RELATION_FIELDS.map((f) => [f, new Map<number, number[]>()])) as Record<RelationField, Map<number, number[]>>;
   if (accountIds.length === 0) return out;
   for (const field of fields) {
     const { table, column } = LINKS[field];
-    const rows = await db(table).whereRaw('account_id = ANY(?::int[])', [accountIds]).select('account_id', `${column} as v`);
+    const rows = await db(table).where('org_id', orgId).whereRaw('account_id = ANY(?::int[])', [accountIds]).select('account_id', `${column} as v`);
     for (const r of rows) {
       const list = out[field].get(r.account_id);
       if (list) list.push(r.v);
@@ -125,7 +125,7 @@ export function changedRelations(rel: ResolvedRelations, current: Record<Relatio
 }
 
 /** Replaces the given relations of many accounts: per relation one DELETE and one INSERT. */
-export async function writeRelationsOf(db: Knex, byAccount: Map<number, ResolvedRelations>): Promise<void> {
+export async function writeRelationsOf(db: Knex, orgId: number, byAccount: Map<number, ResolvedRelations>): Promise<void> {
   for (const field of RELATION_FIELDS) {
     const accounts: number[] = [];
     const pairs: [number[], number[]] = [[], []];
@@ -140,13 +140,13 @@ export async function writeRelationsOf(db: Knex, byAccount: Map<number, Resolved
     }
     if (accounts.length === 0) continue;
     const { table, column } = LINKS[field];
-    await db(table).whereRaw('account_id = ANY(?::int[])', [accounts]).delete();
-    if (pairs[0].length) await db.raw(`INSERT INTO ${table} (account_id, ${column}) SELECT * FROM unnest(?::int[], ?::int[])`, pairs);
+    await db(table).where('org_id', orgId).whereRaw('account_id = ANY(?::int[])', [accounts]).delete();
+    if (pairs[0].length) await db.raw(`INSERT INTO ${table} (org_id, account_id, ${column}) SELECT ?::int, a, v FROM unnest(?::int[], ?::int[]) AS t(a, v)`, [orgId, ...pairs]);
   }
 }
 
 /** Replaces each given relation of an account; true when anything was given. */
-export async function writeRelations(db: Knex, accountId: number, rel: ResolvedRelations): Promise<boolean> {
-  await writeRelationsOf(db, new Map([[accountId, rel]]));
+export async function writeRelations(db: Knex, orgId: number, accountId: number, rel: ResolvedRelations): Promise<boolean> {
+  await writeRelationsOf(db, orgId, new Map([[accountId, rel]]));
   return RELATION_FIELDS.some((f) => rel[f] !== undefined);
 }

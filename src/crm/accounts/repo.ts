@@ -82,18 +82,20 @@ export class AccountRepo {
    * Industries, tags, assignees and teams of a batch of accounts (a list page): one query whatever
    * the batch size. Cheaper than relatedColumns' per-row subqueries once there are many rows.
    */
-  async related(ids: number[], db: Knex = this.knex): Promise<Related> {
+  async related(orgId: number, ids: number[], db: Knex = this.knex): Promise<Related> {
     const out: Related = { industries: new Map(), tags: new Map(), assignees: new Map(), teams: new Map() };
     if (ids.length === 0) return out;
     const values = ids.map(() => '(?::int)').join(', ');
     const { rows } = (await db.raw(
       `WITH ids(id) AS (VALUES ${values})
-       SELECT 'i' AS k, ai.account_id AS a, i.id AS n, i.name AS s FROM ids JOIN account_industries ai ON ai.account_id = ids.id JOIN industries i ON i.id = ai.industry_id
-       UNION ALL SELECT 't', at.account_id, NULL, t.name FROM ids JOIN account_tags at ON at.account_id = ids.id JOIN tags t ON t.id = at.tag_id
-       UNION ALL SELECT 'u', aa.account_id, aa.user_id, NULL FROM ids JOIN account_assignees aa ON aa.account_id = ids.id
-       UNION ALL SELECT 'm', ac.account_id, ac.team_id, NULL FROM ids JOIN account_teams ac ON ac.account_id = ids.id
+       SELECT 'i' AS k, ai.account_id AS a, i.id AS n, i.name AS s FROM ids JOIN account_industries ai ON ai.org_id = ? AND ai.account_id = ids.id
+         JOIN industries i ON i.org_id = ai.org_id AND i.id = ai.industry_id
+       UNION ALL SELECT 't', at.account_id, NULL, t.name FROM ids JOIN account_tags at ON at.org_id = ? AND at.account_id = ids.id
+         JOIN tags t ON t.org_id = at.org_id AND t.id = at.tag_id
+       UNION ALL SELECT 'u', aa.account_id, aa.user_id, NULL FROM ids JOIN account_assignees aa ON aa.org_id = ? AND aa.account_id = ids.id
+       UNION ALL SELECT 'm', ac.account_id, ac.team_id, NULL FROM ids JOIN account_teams ac ON ac.org_id = ? AND ac.account_id = ids.id
        ORDER BY 1, 2, 4, 3`,
-      ids,
+      [...ids, orgId, orgId, orgId, orgId],
     )) as { rows: { k: string; a: number; n: number | null; s: string | null }[] };
     const push = <T>(m: Map<number, T[]>, id: number, v: T) => {
       const list = m.get(id);
@@ -118,10 +120,12 @@ export class AccountRepo {
 export function relatedColumns(db: Knex): Knex.Raw[] {
   return [
     db.raw(`(SELECT json_agg(json_build_object('id', i.id, 'name', i.name) ORDER BY i.name)
-               FROM account_industries ai JOIN industries i ON i.id = ai.industry_id WHERE ai.account_id = accounts.id) AS rel_industries`),
-    db.raw('(SELECT json_agg(t.name ORDER BY t.name) FROM account_tags at JOIN tags t ON t.id = at.tag_id WHERE at.account_id = accounts.id) AS rel_tags'),
-    db.raw('(SELECT json_agg(aa.user_id ORDER BY aa.user_id) FROM account_assignees aa WHERE aa.account_id = accounts.id) AS rel_assignees'),
-    db.raw('(SELECT json_agg(ac.team_id ORDER BY ac.team_id) FROM account_teams ac WHERE ac.account_id = accounts.id) AS rel_teams'),
+               FROM account_industries ai JOIN industries i ON i.org_id = ai.org_id AND i.id = ai.industry_id
+              WHERE ai.org_id = accounts.org_id AND ai.account_id = accounts.id) AS rel_industries`),
+    db.raw(`(SELECT json_agg(t.name ORDER BY t.name) FROM account_tags at JOIN tags t ON t.org_id = at.org_id AND t.id = at.tag_id
+              WHERE at.org_id = accounts.org_id AND at.account_id = accounts.id) AS rel_tags`),
+    db.raw('(SELECT json_agg(aa.user_id ORDER BY aa.user_id) FROM account_assignees aa WHERE aa.org_id = accounts.org_id AND aa.account_id = accounts.id) AS rel_assignees'),
+    db.raw('(SELECT json_agg(ac.team_id ORDER BY ac.team_id) FROM account_teams ac WHERE ac.org_id = accounts.org_id AND ac.account_id = accounts.id) AS rel_teams'),
   ];
 }
 

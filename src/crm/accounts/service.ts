@@ -7,6 +7,8 @@ import { checkIfMatch, makeEtag } from '../../http/etag';
 import { Changes, listHistory, recordChange } from './history';
 import { validateBody } from '../../openapi/validator';
 import { CompanyCache } from '../../orgs/companies';
+import type { Invalidations } from '../../db/notify';
+import { lagTolerantReader } from '../../db/replica';
 import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
@@ -67,8 +69,9 @@ export class AccountService {
   private readonly repo: AccountRepo;
   private readonly companies = new CompanyCache();
 
-  constructor(private readonly knex: Knex, private readonly maxLimit: number) {
+  constructor(private readonly knex: Knex, private readonly maxLimit: number, invalidations?: Invalidations) {
     this.repo = new AccountRepo(knex);
+    invalidations?.onCompanies((orgId) => this.companies.forget(orgId));
   }
 
   async get(caller: Caller, id: number, opts: { displayCurrency?: string } = {}): Promise<AccountResponse> {
@@ -217,7 +220,7 @@ export class AccountService {
   async history(caller: Caller, id: number) {
     const row = await this.repo.findById(caller, id);
     if (!row) throw new NotFoundError('account', id);
-    return listHistory(this.knex, caller.orgId, id);
+    return listHistory(await lagTolerantReader(this.knex), caller.orgId, id);
   }
 
   private async bulkOne(db: Knex, caller: Caller, op: BulkOperation): Promise<{ row: AccountRow; created: boolean }> {
@@ -264,9 +267,9 @@ export class AccountService {
       },
       db,
     );
-    const before = await this.relationSnapshot(db, undefined, relations);
-    await writeRelations(db, inserted.id, relations);
-    await recordChange(db, caller.id, undefined, inserted, await this.relationChanges(db, inserted.id, relations, before));
+    const before = await this.relationSnapshot(db, caller.orgId, undefined, relations);
+    await writeRelations(db, caller.orgId, inserted.id, relations);
+    await recordChange(db, caller.id, undefined, inserted, await this.relationChanges(db, caller.orgId, inserted.id, relations, before));
     return inserted;
   }
 
@@ -278,31 +281,31 @@ export class AccountService {
     const values = changedValues(existing, prepared.values);
     const customFields = changedCustomFields(existing.custom_fields, prepared.customFields);
     const given = RELATION_FIELDS.filter((f) => prepared.relations[f] !== undefined);
-    const relations = given.length ? changedRelations(prepared.relations, await linkedIds(db, [existing.id], given), existing.id) : {};
+    const relations = given.length ? changedRelations(prepared.relations, await linkedIds(db, caller.orgId, [existing.id], given), existing.id) : {};
     if (Object.keys(values).length + Object.keys(customFields).length + Object.keys(relations).length === 0) return existing;
     if (values.is_deleted !== undefined) this.checkMayDelete(caller, existing);
     if (values.is_deleted === true) values.deleted_at = db.fn.now();
     if (values.is_deleted === false) values.deleted_at = null;
-    const before = await this.relationSnapshot(db, existing.id, relations);
+    const before = await this.relationSnapshot(db, caller.orgId, existing.id, relations);
     // A change of tags, teams, ... is a change of the account: its version and `updated` move.
-    if ((await writeRelations(db, existing.id, relations)) && Object.keys(values).length === 0) values.version = db.raw('accounts.version');
+    if ((await writeRelations(db, caller.orgId, existing.id, relations)) && Object.keys(values).length === 0) values.version = db.raw('accounts.version');
     const row = await this.repo.update(caller, existing.id, values, customFields, db);
     if (!row) throw new NotFoundError('account', existing.id);
-    await recordChange(db, caller.id, existing, row, await this.relationChanges(db, existing.id, relations, before));
+    await recordChange(db, caller.id, existing, row, await this.relationChanges(db, caller.orgId, existing.id, relations, before));
     return row;
   }
 
   /** The written relations in history's wire form (tag and industry names, user and team ids). */
-  private async relationSnapshot(db: Knex, id: number | undefined, written: ResolvedRelations): Promise<Record<string, unknown[]>> {
+  private async relationSnapshot(db: Knex, orgId: number, id: number | undefined, written: ResolvedRelations): Promise<Record<string, unknown[]>> {
     const fields = RELATION_FIELDS.filter((f) => written[f] !== undefined);
     if (fields.length === 0) return {};
-    const rel = id === undefined ? relatedFromRows([]) : await this.repo.related([id], db);
+    const rel = id === undefined ? relatedFromRows([]) : await this.repo.related(orgId, [id], db);
     const wire = relationWire(rel, id ?? 0);
     return Object.fromEntries(fields.map((f) => [f, wire[f]]));
   }
 
-  private async relationChanges(db: Knex, id: number, written: ResolvedRelations, before: Record<string, unknown[]>): Promise<Changes> {
-    const after = await this.relationSnapshot(db, id, written);
+  private async relationChanges(db: Knex, orgId: number, id: number, written: ResolvedRelations, before: Record<string, unknown[]>): Promise<Changes> {
+    const after = await this.relationSnapshot(db, orgId, id, written);
     const changes: Changes = {};
     for (const [field, now] of Object.entries(after)) {
       if (JSON.stringify(now) !== JSON.stringify(before[field])) changes[field] = { old: before[field], new: now };
@@ -325,7 +328,7 @@ export class AccountService {
       q,
       softDelete: true,
       serialize: async (rows, db) => {
-        const related = await this.repo.related(rows.map((r) => r.id), db);
+        const related = await this.repo.related(caller.orgId, rows.map((r) => r.id), db);
         return opts.wire ? rows.map((r) => new RawJson(accountListJson(r, { companies, related }))) : rows.map((r) => serializeAccount(r, { companies, related }));
       },
     });

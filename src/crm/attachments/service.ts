@@ -100,7 +100,7 @@ export class AttachmentService {
       if (caller.role !== 'admin' && row.uploaded_by !== caller.id) {
         throw new ForbiddenError(`only the user who uploaded attachment ${id} or an admin can delete it`);
       }
-      await trx('attachments').where({ id }).delete();
+      await trx('attachments').where({ org_id: caller.orgId, id }).delete();
       return row.storage_key;
     });
     // The row is gone (committed); now the file.

@@ -40,7 +40,7 @@ export class CommentService {
     const input = validateBody('CommentWrite', body, format);
     return this.knex.transaction(async (trx) => {
       await this.mayChange(trx, caller, id, 'edit');
-      const [row] = await trx('comments').where({ id }).update({ comment: input.comment }).returning('*');
+      const [row] = await trx('comments').where({ org_id: caller.orgId, id }).update({ comment: input.comment }).returning('*');
       return serialize(row);
     });
   }
@@ -48,7 +48,7 @@ export class CommentService {
   async remove(caller: Caller, id: number) {
     await this.knex.transaction(async (trx) => {
       await this.mayChange(trx, caller, id, 'delete');
-      await trx('comments').where({ id }).delete();
+      await trx('comments').where({ org_id: caller.orgId, id }).delete();
     });
   }
 

@@ -87,7 +87,7 @@ export class ContactService {
       if (values.is_deleted === false) values.deleted_at = null;
       if (Object.keys(customFields).length) values.custom_fields = trx.raw('contacts.custom_fields || ?::jsonb', [JSON.stringify(customFields)]);
       const dupedEmail = values.email !== undefined ? await this.emailTaken(trx, caller.orgId, values.email, id) : undefined;
-      const [row] = Object.keys(values).length ? await trx('contacts').where({ id }).update(values).returning('*') : [existing];
+      const [row] = Object.keys(values).length ? await trx('contacts').where({ org_id: caller.orgId, id }).update(values).returning('*') : [existing];
       return { body: serializeContact(row), dupedEmail };
     });
   }
@@ -98,7 +98,7 @@ export class ContactService {
       if (!existing) throw new NotFoundError('contact', id);
       this.checkMayDelete(caller, existing);
       if (existing.is_deleted) return { body: serializeContact(existing) };
-      const [row] = await trx('contacts').where({ id }).update({ is_deleted: true, deleted_at: trx.fn.now() }).returning('*');
+      const [row] = await trx('contacts').where({ org_id: caller.orgId, id }).update({ is_deleted: true, deleted_at: trx.fn.now() }).returning('*');
       return { body: serializeContact(row) };
     });
   }
@@ -125,7 +125,7 @@ export class ContactService {
       details.push({ field: 'company_id', message: `company ${values.company_id} does not exist` });
     }
     if (values.account_id !== undefined && values.account_id !== null) {
-      const q = db('accounts').where({ org_id: caller.orgId, id: values.account_id });
+      const q = db('accounts').where({ 'accounts.org_id': caller.orgId, 'accounts.id': values.account_id });
       if (caller.role !== 'admin') {
         const v = accountVisibleSql(caller, 'accounts.id', 'accounts.created_by');
         q.whereRaw(v.sql, v.bindings);

@@ -49,7 +49,7 @@ export class TeamService {
     return this.knex.transaction(async (trx) => {
       const users = await this.checkUsers(trx, caller, input.users);
       const [row] = await trx('teams').insert({ org_id: caller.orgId, name: input.name, description: input.description ?? null }).returning('*');
-      if (users?.length) await trx('team_members').insert(users.map((user_id) => ({ team_id: row.id, user_id })));
+      if (users?.length) await trx('team_members').insert(users.map((user_id) => ({ org_id: caller.orgId, team_id: row.id, user_id })));
       return this.get(caller, row.id, trx);
     });
   }
@@ -63,11 +63,11 @@ export class TeamService {
       const patch: Record<string, unknown> = {};
       for (const k of ['name', 'description']) if (input[k] !== undefined) patch[k] = input[k];
       if (users) {
-        await trx('team_members').where({ team_id: id }).delete();
-        if (users.length) await trx('team_members').insert(users.map((user_id) => ({ team_id: id, user_id })));
+        await trx('team_members').where({ org_id: caller.orgId, team_id: id }).delete();
+        if (users.length) await trx('team_members').insert(users.map((user_id) => ({ org_id: caller.orgId, team_id: id, user_id })));
         patch.version = trx.raw('teams.version');
       }
-      if (Object.keys(patch).length) await trx('teams').where({ id }).update(patch);
+      if (Object.keys(patch).length) await trx('teams').where({ org_id: caller.orgId, id }).update(patch);
       return this.get(caller, id, trx);
     });
   }
@@ -77,7 +77,7 @@ export class TeamService {
     this.adminOnly(caller);
     return this.knex.transaction(async (trx) => {
       const team = await this.get(caller, id, trx);
-      await trx('teams').where({ id }).delete();
+      await trx('teams').where({ org_id: caller.orgId, id }).delete();
       return team;
     });
   }
@@ -100,7 +100,7 @@ export class TeamService {
 
   private async serialize(db: Knex, rows: TeamRow[]) {
     if (!rows.length) return [];
-    const members = await db('team_members').whereIn('team_id', rows.map((r) => r.id)).orderBy(['team_id', 'user_id']).select('team_id', 'user_id');
+    const members = await db('team_members').where('org_id', rows[0].org_id).whereIn('team_id', rows.map((r) => r.id)).orderBy(['team_id', 'user_id']).select('team_id', 'user_id');
     const by = new Map<number, number[]>();
     for (const m of members) by.set(m.team_id, [...(by.get(m.team_id) ?? []), m.user_id]);
     return rows.map((r) => ({

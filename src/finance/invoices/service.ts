@@ -73,7 +73,7 @@ export class InvoiceService {
       const [row] = await trx('sales_invoices')
         .insert({ ...columns, total: columns.total ?? '0', org_id: caller.orgId, created_by: caller.id })
         .returning('id');
-      await this.finish(trx, row.id, lines as Line[] | undefined, input.status as string | undefined);
+      await this.finish(trx, caller.orgId, row.id, lines as Line[] | undefined, input.status as string | undefined);
       return row.id as number;
     });
     return this.get(caller, id);
@@ -88,8 +88,8 @@ export class InvoiceService {
       const { lines, ...columns } = values;
       if (values.is_deleted === true && !existing.is_deleted) columns.deleted_at = trx.fn.now();
       if (values.is_deleted === false) columns.deleted_at = null;
-      if (Object.keys(columns).length) await trx('sales_invoices').where({ id }).update(columns);
-      await this.finish(trx, id, lines as Line[] | undefined, input.status as string | undefined);
+      if (Object.keys(columns).length) await trx('sales_invoices').where({ org_id: caller.orgId, id }).update(columns);
+      await this.finish(trx, caller.orgId, id, lines as Line[] | undefined, input.status as string | undefined);
     });
     return this.get(caller, id);
   }
@@ -97,7 +97,7 @@ export class InvoiceService {
   async remove(caller: Caller, id: number) {
     const existing = await this.find(this.knex, caller, id);
     if (!existing) throw new NotFoundError('sales invoice', id);
-    if (!existing.is_deleted) await this.knex('sales_invoices').where({ id }).update({ is_deleted: true, deleted_at: this.knex.fn.now() });
+    if (!existing.is_deleted) await this.knex('sales_invoices').where({ org_id: caller.orgId, id }).update({ is_deleted: true, deleted_at: this.knex.fn.now() });
     return this.get(caller, id);
   }
 
@@ -112,7 +112,7 @@ export class InvoiceService {
     const out: Record<string, unknown> = {};
     for (const k of ['date', 'due_date', 'reference', 'description', 'is_deleted']) if (input[k] !== undefined) out[k] = input[k];
     if (input.account_id !== undefined) {
-      const account = db('accounts').where({ org_id: caller.orgId, id: input.account_id });
+      const account = db('accounts').where({ 'accounts.org_id': caller.orgId, 'accounts.id': input.account_id });
       if (caller.role !== 'admin') {
         const v = accountVisibleSql(caller, 'accounts.id', 'accounts.created_by');
         account.whereRaw(v.sql, v.bindings);
@@ -164,34 +164,37 @@ export class InvoiceService {
    * Lines replace the old ones and set the total (in SQL, rounded to the currency); the status
    * follows the amounts unless the invoice is void.
    */
-  private async finish(db: Knex, id: number, lines: Line[] | undefined, status: string | undefined) {
+  private async finish(db: Knex, orgId: number, id: number, lines: Line[] | undefined, status: string | undefined) {
     if (lines) {
-      await db('sales_invoice_lines').where({ invoice_id: id }).delete();
-      if (lines.length) await db('sales_invoice_lines').insert(lines.map((l, i) => ({ ...l, invoice_id: id, position: i + 1 })));
+      await db('sales_invoice_lines').where({ org_id: orgId, invoice_id: id }).delete();
+      if (lines.length) await db('sales_invoice_lines').insert(lines.map((l, i) => ({ ...l, org_id: orgId, invoice_id: id, position: i + 1 })));
       await db.raw(
         `UPDATE sales_invoices si SET total = coalesce((SELECT round(sum(l.quantity * l.unit_price), cu.minor_units::int)
-           FROM sales_invoice_lines l WHERE l.invoice_id = si.id), 0)
-         FROM currencies cu WHERE cu.org_id = si.org_id AND cu.code = si.currency_code AND si.id = ?`,
-        [id],
+           FROM sales_invoice_lines l WHERE l.org_id = si.org_id AND l.invoice_id = si.id), 0)
+         FROM currencies cu WHERE cu.org_id = si.org_id AND cu.code = si.currency_code AND si.org_id = ? AND si.id = ?`,
+        [orgId, id],
       );
     }
     // amount_paid > total is refused by the sales_invoices_paid_range check (a 400 naming amount_paid).
-    const [row] = await db('sales_invoices').where({ id }).select('status');
-    if (status === 'paid') await db('sales_invoices').where({ id }).update({ amount_paid: db.ref('total') });
+    const [row] = await db('sales_invoices').where({ org_id: orgId, id }).select('status');
+    if (status === 'paid') await db('sales_invoices').where({ org_id: orgId, id }).update({ amount_paid: db.ref('total') });
     const isVoid = status === 'void' || (status === undefined && row.status === 'void');
     // Only when it changes, so the version does not move for nothing.
     const next = "CASE WHEN ?::boolean THEN 'void' WHEN amount_paid >= total AND total > 0 THEN 'paid' ELSE 'open' END";
-    await db.raw(`UPDATE sales_invoices SET status = ${next} WHERE id = ? AND status <> ${next}`, [isVoid, id, isVoid]);
+    await db.raw(`UPDATE sales_invoices SET status = ${next} WHERE org_id = ? AND id = ? AND status <> ${next}`, [isVoid, orgId, id, isVoid]);
   }
 
   private async serialize(db: Knex, orgId: number, rows: Row[]) {
     if (rows.length === 0) return [];
     const currencies = await currencyInfo(db, orgId);
     const lineRows = await db('sales_invoice_lines')
-      .join('sales_invoices as si', 'si.id', 'sales_invoice_lines.invoice_id')
+      .join('sales_invoices as si', function () {
+        this.on('si.org_id', 'sales_invoice_lines.org_id').andOn('si.id', 'sales_invoice_lines.invoice_id');
+      })
       .join('currencies as cu', function () {
         this.on('cu.org_id', 'si.org_id').andOn('cu.code', 'si.currency_code');
       })
+      .where('sales_invoice_lines.org_id', orgId)
       .whereIn('sales_invoice_lines.invoice_id', rows.map((r) => r.id))
       .orderBy(['sales_invoice_lines.invoice_id', 'sales_invoice_lines.position'])
       .select(
