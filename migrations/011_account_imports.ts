@@ -8,8 +8,10 @@ import { Knex } from 'knex';
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('account_imports', (t) => {
-    t.increments('id');
+    // Keyed (org_id, id) like every tenant table, so it distributes by org_id (docs/scaling.md).
+    t.increments('id', { primaryKey: false });
     t.integer('org_id').notNullable().references('orgs.id');
+    t.primary(['org_id', 'id']);
     t.integer('user_id').references('users.id');
     t.text('file_name').notNullable();
     t.text('file_sha256').notNullable();

@@ -14,7 +14,7 @@ describe('the schema can be distributed by org_id (docs/scaling.md)', () => {
     expect(await schemaViolations(t.knex)).toEqual([]);
   });
 
-  it('when the tables are listed, then only orgs and users are reference tables and the rest are tenant tables', async () => {
+  it('when the tables are listed, then only orgs, users and api_tokens are reference tables and the rest are tenant tables', async () => {
     const tenants = await tenantTables(t.knex);
     expect(tenants).toEqual(expect.arrayContaining(['accounts', 'contacts', 'sales_invoices', 'account_tags', 'team_members', 'idempotency_keys']));
     expect(tenants.filter((x) => REFERENCE_TABLES.includes(x))).toEqual([]);

@@ -4,7 +4,8 @@ import { Knex } from 'knex';
  * The invariant that lets every tenant table be distributed by `org_id` (Citus; docs/scaling.md):
  * reference tables (replicated to every node) are listed here; every other table is a tenant table.
  */
-export const REFERENCE_TABLES = ['orgs', 'users'];
+// api_tokens, like users, is found before the organisation is known (a Bearer token carries no org).
+export const REFERENCE_TABLES = ['orgs', 'users', 'api_tokens'];
 const INFRASTRUCTURE = ['knex_migrations', 'knex_migrations_lock'];
 
 export async function tenantTables(knex: Knex): Promise<string[]> {
