@@ -42,7 +42,7 @@ describe('JSON booleans as PHP and other scripts send them', () => {
   it('when a bulk operation sends 0 for a boolean, then it is false', async () => {
     const res = await t.as().post('/api/v2/crm/accounts/_bulk').send({ operations: [{ action: 'create', data: { name: 'Bulk', company_id: 1, is_customer: 0 } }] });
     expect(res.status).toBe(200);
-    const id = res.body.results?.[0]?.id ?? res.body[0]?.id;
+    const id = res.body.results[0].id as number;
     const got = await t.as().get(`/api/v2/crm/accounts/${id}`).expect(200);
     expect(got.body.is_customer).toBe(false);
   });
