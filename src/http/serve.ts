@@ -61,6 +61,10 @@ export function serve(app: Express, opts: ServeOptions, log: Logger): http.Serve
     if (stopping) return;
     stopping = true;
     log.info({ signal, graceSeconds: opts.shutdownGraceMs / 1000 }, 'shutting down: no new connections, waiting for in-flight requests');
+    // One turn of the event loop first: connections already completed by the kernel are accepted and
+    // bytes already received are read, so those requests count as in flight instead of being reset.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
     // Answers still being worked on close their connection after them, so no client sends another
     // request on a socket that is about to go.
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
