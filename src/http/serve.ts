@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 
@@ -11,6 +11,11 @@ export interface ServeOptions {
   /** Runs after the last request has finished (or the grace ran out): stop workers, close the pool. */
   onStopped: () => Promise<void>;
 }
+
+/** At shutdown, how long a connection accepted just before may take to send its first request. */
+const FIRST_REQUEST_WINDOW_MS = 2000;
+/** At shutdown, how long connections already waiting in the kernel's accept queue may still be accepted. */
+const ACCEPT_DRAIN_MS = 10_000;
 
 /** What Node answers itself, before Express sees the request, as JSON like every other error. */
 const CLIENT_ERRORS: Record<string, [number, string, string]> = {
@@ -40,7 +45,29 @@ export function serve(app: Express, opts: ServeOptions, log: Logger): http.Serve
   let stopping = false;
   server.on('clientError', clientErrorResponse);
   const inFlight = new Set<http.ServerResponse>();
-  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  // Connections accepted that have not sent their first request yet: at shutdown they are given a
+  // moment to send it (a client that has just connected is not idle, it is about to speak).
+  const fresh = new Set<Socket>();
+  let accepted = 0;
+  server.on('connection', (socket: Socket) => {
+    accepted++;
+    fresh.add(socket);
+    socket.once('close', () => fresh.delete(socket));
+  });
+  // Requests being answered on each connection that has carried one: 0 means idle between requests.
+  const active = new Map<Socket, number>();
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    fresh.delete(socket);
+    if (!active.has(socket)) socket.once('close', () => active.delete(socket));
+    active.set(socket, (active.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (active.get(socket) ?? 1) - 1;
+      if (active.has(socket)) active.set(socket, left);
+      // Once stopping, a connection whose last answer is out has nothing left to wait for (end, not
+      // destroy: the answer's bytes may still be on their way).
+      if (stopping && left === 0) socket.end();
+    });
     // Keep-alive clients are told to reconnect elsewhere once their current request is answered.
     if (stopping && !res.headersSent) res.setHeader('Connection', 'close');
     inFlight.add(res);
@@ -61,15 +88,29 @@ export function serve(app: Express, opts: ServeOptions, log: Logger): http.Serve
     if (stopping) return;
     stopping = true;
     log.info({ signal, graceSeconds: opts.shutdownGraceMs / 1000 }, 'shutting down: no new connections, waiting for in-flight requests');
-    // One turn of the event loop first: connections already completed by the kernel are accepted and
-    // bytes already received are read, so those requests count as in flight instead of being reset.
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
+    // Node accepts one connection per turn of a busy event loop (measured: with requests that hold the
+    // loop, the kernel's accept queue drains one connection per request), so closing the listener at
+    // once would reset connections the kernel has already completed. Keep accepting until a turn
+    // brings none (their answers say Connection: close), at most ACCEPT_DRAIN_MS.
+    const drainUntil = Date.now() + Math.min(ACCEPT_DRAIN_MS, opts.shutdownGraceMs);
+    for (let seen = -1; seen !== accepted && Date.now() < drainUntil; ) {
+      seen = accepted;
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     // Answers still being worked on close their connection after them, so no client sends another
     // request on a socket that is about to go.
     for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    // net.Server's close stops accepting and resolves once every connection has ended; http.Server's
+    // own close would also cut connections that were accepted but have not sent their request yet.
+    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+    for (const [socket, n] of active) if (n === 0) socket.destroy();
+    // Node's closeIdleConnections would count a just-accepted connection as idle and cut it, losing
+    // the request its client is about to send (ECONNRESET): it gets a window to send it instead.
+    const waiting = [...fresh];
+    setTimeout(() => {
+      for (const socket of waiting) if (fresh.has(socket)) socket.destroy();
+    }, Math.min(FIRST_REQUEST_WINDOW_MS, opts.shutdownGraceMs)).unref();
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), opts.shutdownGraceMs);
