@@ -42,6 +42,23 @@ export function importAccounts(knex: Knex, caller: Caller, file: string, format:
 }
 
 /**
+ * The items of `source`, asking for item N+1 as soon as item N is handed out: the next cursor
+ * batch is fetched while the current one is written.
+ */
+async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  for (;;) {
+    const r = await next;
+    if (r.done) return;
+    next = it.next();
+    // Awaited on the next turn; a failure is not lost, only not reported twice.
+    next.catch(() => undefined);
+    yield r.value;
+  }
+}
+
+/**
  * Writes every account (list shape) as JSON or CSV, streamed batch by batch from one cursor: memory
  * holds one batch whatever the table size. JSON items are the API's own list text (the fast
  * serializer), so an export is byte for byte what `GET /api/v2/crm/accounts` streams. The caller
@@ -57,7 +74,7 @@ export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' 
   if (format === 'json') {
     const { batches } = await service.list(caller, query, { wire: true });
     await write('[');
-    for await (const b of batches) {
+    for await (const b of prefetched(batches)) {
       let chunk = '';
       for (const a of b) chunk += (n++ ? ',\n' : '\n') + a.json;
       await write(chunk);
@@ -70,7 +87,7 @@ export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' 
   const cast = { boolean: (v: boolean) => (v ? 'true' : 'false') };
   await write(stringifySync([columns]));
   const { batches } = await service.list(caller, query);
-  for await (const b of batches) {
+  for await (const b of prefetched(batches)) {
     const rows = b.map((a) => {
       const custom = a.custom_fields as Record<string, unknown>;
       return columns.map((c) => (c === 'company_id' ? (a.company as { id: number }).id : c.startsWith('custom_fields.') ? custom[c.slice(14)] : a[c]) ?? '');

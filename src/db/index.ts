@@ -32,6 +32,9 @@ export const pgliteParsers = {
   [pgliteTypes.INT8]: (v: string) => Number(v),
 };
 
+/** PGlite's shared_buffers (see openPglite). */
+const PGLITE_SHARED_BUFFERS = '32MB';
+
 /** Opens (and creates when new) the embedded PostgreSQL under `dataDir`. */
 export async function openPglite(dataDir?: string, loadDataDir?: Blob, opts: { fsync?: boolean } = {}): Promise<PGlite> {
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
@@ -41,6 +44,10 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob, opts: { f
     loadDataDir,
     extensions: { pg_trgm },
     parsers: pgliteParsers,
+    // PGlite's PostgreSQL keeps its shared buffers in the process's own (WASM) memory: the default
+    // 128 MB is resident from the first query. 32 MB opens a data directory at 182 MB RSS instead
+    // of 296 MB; pages beyond it are read from the OS page cache.
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
   });
   await pglite.exec("SET TIME ZONE 'UTC'");
   return pglite;

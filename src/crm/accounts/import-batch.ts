@@ -25,6 +25,26 @@ export interface CheckedRecord {
 
 const SQL_TYPE: Record<ScalarType, string> = { integer: 'int', decimal: 'numeric', boolean: 'boolean', string: 'text', date: 'date', datetime: 'timestamptz' };
 const COLUMN_TYPE = new Map(ACCOUNT_FIELDS.map((f) => [f.name, SQL_TYPE[f.type]]));
+/** The fields history records (history.ts's TRACKED): every account field but id, created and updated. */
+const TRACKED_FIELDS = ACCOUNT_FIELDS.filter((f) => !['id', 'created', 'updated'].includes(f.name)).map((f) => f.name);
+/**
+ * A created account's history `changes` in SQL over the inserted row `ins`: the same object
+ * diffAccounts(undefined, row) builds, every tracked field and custom field with a value as
+ * `{"old": null, "new": value}`. It is written as JSON text and cast once (several times cheaper
+ * for PostgreSQL than jsonb_each over to_jsonb(row)): the tracked columns are text, integer,
+ * boolean and date, whose to_json is the driver's value in JSON (a date is 'YYYY-MM-DD' either
+ * way); custom fields are those defined (an import refuses any other key).
+ */
+function createChangesSql(customKeys: string[]): string | undefined {
+  if (!customKeys.every((k) => /^[A-Za-z0-9_]+$/.test(k))) return undefined;
+  const column = (f: string) => `CASE WHEN ins.${f} IS NOT NULL THEN '"${f}":{"old":null,"new":' || to_json(ins.${f})::text || '}' END`;
+  const custom = (k: string) => `CASE WHEN jsonb_typeof(ins.custom_fields->'${k}') <> 'null' THEN '"custom_fields.${k}":{"old":null,"new":' || (ins.custom_fields->'${k}')::text || '}' END`;
+  const items = [...TRACKED_FIELDS.map(column), ...customKeys.map(custom)];
+  // concat_ws skips NULLs; a function takes at most 100 arguments, so long lists are nested.
+  const chunks: string[] = [];
+  for (let i = 0; i < items.length; i += 90) chunks.push(`NULLIF(concat_ws(',', ${items.slice(i, i + 90).join(', ')}), '')`);
+  return `('{' || concat_ws(',', ${chunks.join(', ')}) || '}')::jsonb`;
+}
 /** Every column an import writes on an update (the whole merged row: one statement shape per batch). */
 const UPDATE_COLUMNS = [...WRITABLE_FIELDS];
 
@@ -59,6 +79,8 @@ export class AccountImporter {
   private defs = new Map<string, CustomFieldDefinition>();
   private companies = new Set<number>();
   private lookups = new RelationLookups();
+  /** SQL of a created account's history changes (see createChangesSql), once the custom fields are known. */
+  private createChanges?: string;
 
   constructor(private readonly knex: Knex, private readonly caller: Caller, private readonly dryRun = false) {
     this.repo = new AccountRepo(knex);
@@ -71,6 +93,7 @@ export class AccountImporter {
     this.defs = await loadDefinitions(this.knex, orgId, 'crm/accounts');
     this.companies = new Set((await this.knex('companies').where({ org_id: orgId }).select('id')).map((r) => r.id as number));
     this.lookups = await RelationLookups.preload(this.knex, orgId);
+    this.createChanges = createChangesSql([...this.defs.keys()]);
     return this;
   }
 
@@ -225,13 +248,24 @@ export class AccountImporter {
         const defs = [...cols.map((c) => `${c} ${c === 'id' ? 'int' : COLUMN_TYPE.get(c)}`), 'org_id int', 'created_by int', 'custom_fields jsonb'];
         const all = [...cols, 'org_id', 'created_by', 'custom_fields'];
         const deletedAt = cols.includes('is_deleted') ? ', deleted_at' : '';
-        const { rows: inserted } = (await trx.raw(
-          `INSERT INTO accounts (${all.join(', ')}${deletedAt})
+        const insert = `INSERT INTO accounts (${all.join(', ')}${deletedAt})
            SELECT ${all.map((c) => `x.${c}`).join(', ')}${deletedAt ? ', CASE WHEN x.is_deleted THEN now() END' : ''}
-             FROM jsonb_to_recordset(?::jsonb) AS x(${defs.join(', ')})
-           RETURNING *`,
-          [JSON.stringify(rows)],
-        )) as { rows: AccountRow[] };
+             FROM jsonb_to_recordset(?::jsonb) AS x(${defs.join(', ')})`;
+        // A record without relations gets its `create` history row in the same statement, built by
+        // PostgreSQL from the inserted row (what historyRow makes of it: every tracked field and
+        // custom field with a value, as {old: null, new}); nothing comes back to Node. Records
+        // with relations take the general path (their history needs the relations' wire form).
+        if (this.createChanges && group.every((p) => Object.keys(p.relations).length === 0)) {
+          await trx.raw(
+            `WITH ins AS (${insert} RETURNING *)
+             INSERT INTO account_history (org_id, account_id, user_id, action, version, changes)
+             SELECT ins.org_id, ins.id, ?::int, 'create', ins.version, ${this.createChanges}
+               FROM ins ORDER BY ins.id`,
+            [JSON.stringify(rows), userId],
+          );
+          continue;
+        }
+        const { rows: inserted } = (await trx.raw(`${insert} RETURNING *`, [JSON.stringify(rows)])) as { rows: AccountRow[] };
         for (const row of inserted) created.set(row.id, row);
       }
       for (const p of creates) outcomes[p.i] = { line: p.r.item.line, result: 'created', id: p.values.id as number };
