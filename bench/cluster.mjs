@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import pg from 'pg';
+import { admin, serverUrl } from './lib/pg-admin.mjs';
 import { drive } from './lib/measure.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,21 +25,10 @@ const o = new Command()
   .option('--workers <list>', 'WEB_CONCURRENCY values to measure', '1,2')
   .parse()
   .opts();
-const serverUrl = (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, '');
 const DB = 'v2crm_bench_cluster';
 const PASSWORD = 'bench-password-1';
 const AUTH = { authorization: `Basic ${Buffer.from(`admin@example.com:${PASSWORD}`).toString('base64')}`, 'content-type': 'application/json' };
 const log = (m) => console.error(`[bench-cluster ${new Date().toISOString().slice(11, 19)}] ${m}`);
-
-async function admin(sql) {
-  const c = new pg.Client({ connectionString: `${serverUrl}/postgres` });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /** A loopback port nobody listens on right now. */
 function freePort() {

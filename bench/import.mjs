@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import pg from 'pg';
+import { admin, serverUrl } from './lib/pg-admin.mjs';
 import { rssSampler } from './lib/measure.mjs';
 import { CITIES, REGIONS, companyName, rng } from './lib/random.mjs';
 
@@ -31,7 +32,6 @@ const o = new Command()
   .parse()
   .opts();
 const rows = Number(o.rows);
-const serverUrl = (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, '');
 const log = (m) => console.error(`[bench-import ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-bench-import-'));
 
@@ -123,16 +123,6 @@ function cli(args, env) {
       else resolve({ seconds, peakMb: rss.peakMb(), cpu: cpuUsed, stdout });
     });
   });
-}
-
-async function admin(sql) {
-  const c = new pg.Client({ connectionString: `${serverUrl}/postgres` });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
 }
 
 async function runOn(kind, csv) {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import pg from 'pg';
+import { admin, serverUrl } from './lib/pg-admin.mjs';
 import { describeData, loadData } from './lib/load.mjs';
 import { drive, rssSampler, streamRows } from './lib/measure.mjs';
 import { rng } from './lib/random.mjs';
@@ -31,7 +31,6 @@ const scale = Number(o.scale);
 const duration = Number(o.duration);
 const connections = Number(o.connections);
 const rate = Number(o.rate);
-const serverUrl = (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres').replace(/\/[^/]*$/, '');
 const dbUrl = `${serverUrl}/v2crm_bench`;
 const log = (m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const sizes = {
@@ -43,16 +42,6 @@ const sizes = {
 };
 const PASSWORD = 'bench-password-1';
 const AUTH = { authorization: `Basic ${Buffer.from(`admin@example.com:${PASSWORD}`).toString('base64')}` };
-
-async function admin(sql) {
-  const c = new pg.Client({ connectionString: `${serverUrl}/postgres` });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 function run(args, env) {
   return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { rng } from '../bench/lib/random.mjs';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 export const MAIN = path.join(ROOT, 'dist/src/main.js');
@@ -14,17 +15,10 @@ export function flag(name, dflt) {
   return typeof dflt === 'number' ? Number(v) : v;
 }
 
-/** mulberry32: the same seed gives the same run. */
+/** The benches' mulberry32 (same seed, same run), with the helpers the fuzzer draws with. */
 export function prng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)], chance: (p) => next() < p };
+  const r = rng(seed);
+  return { next: r.next, int: (n) => Math.floor(r.next() * n), pick: r.pick, chance: (p) => r.next() < p };
 }
 
 export async function freePort() {
