@@ -32,6 +32,7 @@ import { createMetrics, metricsRoute } from './metrics/registry';
 import { requestScoped } from './http/request-transaction';
 import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
 import { probeRoutes } from './http/probes';
+import { shareReadRouting } from './db/replica';
 import type { Invalidations } from './db/notify';
 
 export interface AppDeps {
@@ -48,7 +49,9 @@ export interface AppDeps {
 /** The whole HTTP API; no global state, so each test builds its own. */
 export function createApp({ knex, config, log, invalidations }: AppDeps): Express {
   // Services see a keyed write's transaction when there is one (idempotency.ts), else knex itself.
-  knex = requestScoped(knex);
+  const scoped = requestScoped(knex);
+  shareReadRouting(knex, scoped);
+  knex = scoped;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);

@@ -94,6 +94,9 @@ export async function startPgBouncer(upstreamPort: number, poolSize = 2): Promis
       'auth_type = trust',
       `auth_file = ${path.join(dir, 'users.txt')}`,
       'pool_mode = transaction',
+      // v2crm sends statement_timeout at connect (DB_STATEMENT_TIMEOUT_MS); PgBouncer refuses unknown
+      // startup parameters unless told to ignore them (docs/scaling.md, PgBouncer table).
+      'ignore_startup_parameters = statement_timeout',
       `default_pool_size = ${poolSize}`,
       'max_client_conn = 500',
       `pidfile = ${path.join(dir, 'pgbouncer.pid')}`,

@@ -56,8 +56,16 @@ export function routeLagTolerantReads(primary: Knex, router: ReadRouter): void {
   routers.set(primary, router);
 }
 
+/** `to` (e.g. the request-scoped wrapper of `from`) routes lag-tolerant reads as `from` does. */
+export function shareReadRouting(from: Knex, to: Knex): void {
+  const router = routers.get(from);
+  if (router) routers.set(to, router);
+}
+
 /** The database a lag-tolerant read should use: `knex` itself unless a replica is configured for it. */
 export async function lagTolerantReader(knex: Knex): Promise<Knex> {
+  // Inside a transaction (a keyed write's request scope) a read must see that transaction's writes.
+  if ((knex as Knex.Transaction).isTransaction) return knex;
   const router = routers.get(knex);
   return router ? router.pick() : knex;
 }
