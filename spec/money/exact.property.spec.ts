@@ -76,6 +76,14 @@ describe('exact money', () => {
     );
   });
 
+  it('when a quotient past 40 digits ends in ...4999, then the 6-decimal step still rounds it down (a CI counterexample)', () => {
+    const amounts = [
+      { amount: '99999999999999.5', from: '0.0000000011' },
+      { amount: '0.9999', from: '0.0000000001' },
+    ];
+    expect(convertOwed(amounts, '1100000000.4039873041').toFixed()).toBe(referenceConvert(amounts, '1100000000.4039873041'));
+  });
+
   it('when an invoice total minus its payment is taken at 14 integer digits, then the difference is exact', () => {
     fc.assert(
       fc.property(numeric184, numeric184, (a, b) => {

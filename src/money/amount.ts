@@ -5,10 +5,19 @@ import Decimal from 'decimal.js';
  * minor units. All arithmetic is decimal (decimal.js, its own constructor so no global settings
  * leak): a value only becomes a binary float at the very end, as the JSON number sent.
  *
- * 40 significant digits hold numeric(18,4) sums, quotients at 6 dp and their products with
- * room to spare, so no operation here rounds except where a rule says so.
+ * 40 significant digits hold numeric(18,4) sums and differences exactly. Conversions need more:
+ * see `Exact`, which they use for their intermediate steps.
  */
 export const Dec = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
+/**
+ * Intermediate arithmetic of a conversion, where only the documented rule may round. An amount in the
+ * base currency reaches 24 integer digits (14-digit amount / rate 1e-10) with 6 decimals, and times a
+ * rate of 10 + 10 digits that is 50 significant digits: at 100, every product is exact. A quotient has
+ * no end, so it is truncated (ROUND_DOWN) at 100 digits, never rounded: truncation far past the 7th
+ * decimal cannot move the half-up step to 6 decimals that follows (a quotient rounded half up at 40
+ * digits could turn ...4999… into ...5000 and round the wrong way: fast-check found such a case).
+ */
+export const Exact = Decimal.clone({ precision: 100, rounding: Decimal.ROUND_DOWN, toExpNeg: -100, toExpPos: 100 });
 export type Dec = Decimal;
 
 /** Rounds half up (away from zero, as currency.js and PostgreSQL's round() do) to `places` decimals. */

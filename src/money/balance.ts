@@ -1,7 +1,7 @@
 import { Knex } from 'knex';
 import { HttpError } from '../http/errors';
 import { baseCurrency, checkDisplayCurrency, currencyInfo, CurrencyInfo, RateRow, ratesOn, todayUtc } from './rates';
-import { Dec, roundTo, toWire } from './amount';
+import { Dec, Exact, roundTo, toWire } from './amount';
 
 export interface AccountBalance {
   balance: Record<string, number>;
@@ -89,10 +89,10 @@ export async function balanceFrom(
  * rounds the sum once to the target's minor units. Rates are units per 1 unit of the base.
  */
 export function convertOwed(amounts: { amount: string; from: string }[], to: string): Dec {
-  let sum = new Dec(0);
+  let sum = new Exact(0);
   for (const a of amounts) {
-    const inBase = roundTo(new Dec(a.amount).dividedBy(a.from), WORKING_PRECISION);
-    sum = sum.plus(roundTo(inBase.times(to), WORKING_PRECISION));
+    const inBase = roundTo(new Exact(a.amount).dividedBy(a.from), WORKING_PRECISION);
+    sum = sum.plus(roundTo(new Exact(inBase).times(to), WORKING_PRECISION));
   }
   return sum;
 }
