@@ -8,6 +8,7 @@ import { createOrg } from './orgs/service';
 import { addDefinition, loadDefinitions, metaShape } from './meta/custom-fields';
 import { CUSTOM_FIELD_TYPES } from './query/catalogue';
 import { HttpError } from './http/errors';
+import { DomainError } from './core/errors';
 import { registerAccountIoCommands } from './cli/accounts-io';
 import { registerRateCommands } from './cli/rates';
 import { MailWorker } from './mail/worker';
@@ -161,7 +162,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     console.error(`error: ${err.message}`);
     process.exit(err.exitCode);
   }
-  if (err instanceof ConfigError || err instanceof UserInputError || err instanceof HttpError) {
+  if (err instanceof ConfigError || err instanceof UserInputError || err instanceof HttpError || err instanceof DomainError) {
     console.error(`error: ${err.message}`);
   } else if (err instanceof Error && /^(cannot|no active user|organisation \d+ has no)/.test(err.message)) {
     console.error(`error: ${err.message}`);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import querystring from 'node:querystring';
 import { HttpError } from '../../src/http/errors';
 import { parseListQuery, printListQuery, ParseContext } from '../../src/query/parse';
-import { quoteListItem, splitList } from '../../src/query/values';
+import { quoteListItem, splitList } from '../../src/core/values';
 import { accountCatalogue } from '../../src/crm/accounts/fields';
 import { CustomFieldDefinition } from '../../src/query/catalogue';
 

@@ -1,6 +1,7 @@
 import { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { HttpError, ValidationError } from './errors';
+import { DomainError, DomainErrorKind } from '../core/errors';
+import { HttpError } from './errors';
 
 interface ErrorWithCode {
   code?: string;
@@ -18,9 +19,21 @@ const CHECKS: Record<string, { field: string; message: string }> = {
 
 const DB_UNREACHABLE = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300'];
 
-/** Maps what libraries throw (body-parser, pg, knex pool) onto the API's error shape. */
+/** The status of each kind of domain error (src/core/errors). */
+const STATUS_OF: Record<DomainErrorKind, number> = {
+  invalid: 400,
+  not_found: 404,
+  forbidden: 403,
+  conflict: 409,
+  precondition_failed: 412,
+  too_large: 413,
+  unsupported: 415,
+};
+
+/** Maps what the core raises and what libraries throw (body-parser, pg, knex pool) onto the API's error shape. */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  if (err instanceof DomainError) return new HttpError(STATUS_OF[err.kind], err.code, err.message, err.details);
   const e = (err ?? {}) as ErrorWithCode;
   switch (e.type) {
     case 'entity.parse.failed':
@@ -52,7 +65,7 @@ export function toHttpError(err: unknown): HttpError | undefined {
       return new HttpError(400, 'invalid_reference', 'a referenced record does not exist');
     case '23514': {
       const check = e.constraint ? CHECKS[e.constraint] : undefined;
-      if (check) return new ValidationError([check]);
+      if (check) return new HttpError(400, 'validation_failed', `${check.field}: ${check.message}`, [check]);
       return undefined;
     }
     case '22003':

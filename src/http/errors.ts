@@ -1,8 +1,9 @@
+import type { FieldProblem } from '../core/errors';
+
 /** One problem with one input: a body field, a query parameter or a header. */
-export interface ErrorDetail {
-  field: string;
-  message: string;
-}
+export type ErrorDetail = FieldProblem;
+// The domain's errors, re-exported while callers move to src/core/errors (the edge maps them by kind).
+export { ValidationError, QueryError, NotFoundError, ForbiddenError } from '../core/errors';
 
 /** Every error a client sees is one of these, rendered as
  *  `{"error": {"code", "message", "details"?}}` by the error middleware. */
@@ -18,36 +19,10 @@ export class HttpError extends Error {
   }
 }
 
-export class ValidationError extends HttpError {
-  constructor(details: ErrorDetail[], message?: string) {
-    const summary = message ?? details.map((d) => `${d.field}: ${d.message}`).join('; ');
-    super(400, 'validation_failed', summary, details);
-  }
-}
-
-/** A bad query-string parameter: the detail's field is the parameter's name. */
-export class QueryError extends HttpError {
-  constructor(param: string, message: string) {
-    super(400, 'invalid_query', `${param}: ${message}`, [{ field: param, message }]);
-  }
-}
-
-export class NotFoundError extends HttpError {
-  constructor(what: string, id?: string | number) {
-    super(404, 'not_found', id === undefined ? `${what} not found` : `${what} ${id} does not exist`);
-  }
-}
-
 export class UnauthorizedError extends HttpError {
   constructor() {
     super(401, 'unauthorized', 'valid HTTP Basic credentials (e-mail and password) are required', undefined, {
       'WWW-Authenticate': 'Basic realm="v2crm"',
     });
-  }
-}
-
-export class ForbiddenError extends HttpError {
-  constructor(message: string) {
-    super(403, 'forbidden', message);
   }
 }

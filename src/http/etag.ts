@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { HttpError } from './errors';
+import { PreconditionFailedError } from '../core/errors';
 
 /**
  * A record's ETag: `"v<version>-<digest>"`. The version moves on every write of the record; the
@@ -28,9 +28,7 @@ export function checkIfMatch(ifMatch: string | undefined, currentVersion: number
   if (ifMatch.trim() === '*') return;
   const versions = tags(ifMatch).map((t) => /^"v(\d+)(?:-[^"]*)?"$/.exec(t)?.[1]);
   if (!versions.includes(String(currentVersion))) {
-    throw new HttpError(
-      412,
-      'precondition_failed',
+    throw new PreconditionFailedError(
       `the record has changed since you read it (it is at version ${currentVersion}); GET it again and re-apply your change`,
       [{ field: 'If-Match', message: `does not match the current ETag (version ${currentVersion})` }],
     );

@@ -130,8 +130,9 @@ export function idempotency(knex: Knex, ttlMs: number) {
     }
     res.end = end as Response['end'];
     if (Math.random() < 0.01) {
-      // Opportunistic sweep, so expired keys do not pile up without a cron job.
-      knex('idempotency_keys').where('expires_at', '<', new Date()).delete().catch(() => undefined);
+      // Opportunistic sweep, so expired keys do not pile up without a cron job. Each org sweeps its own
+      // keys: like every tenant statement it names org_id (a sharded deployment routes it to one shard).
+      knex('idempotency_keys').where({ org_id: scope.org_id }).where('expires_at', '<', new Date()).delete().catch(() => undefined);
     }
     if (!stored) {
       throw new HttpError(409, 'idempotency_key_in_progress', 'a request with this Idempotency-Key was being processed; retry shortly');

@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { HttpError } from '../http/errors';
+import { InvalidInputError } from '../core/errors';
 import { baseCurrency, checkDisplayCurrency, currencyInfo, CurrencyInfo, RateRow, ratesOn, todayUtc } from './rates';
 import { Dec, Exact, roundTo, toWire } from './amount';
 
@@ -71,8 +71,7 @@ export async function balanceFrom(
   const rates = preloaded?.rates ?? (await ratesOn(db, orgId, needed, today));
   const missing = needed.filter((c) => !rates.has(c));
   if (missing.length) {
-    throw new HttpError(
-      400,
+    throw new InvalidInputError(
       'missing_exchange_rate',
       `no exchange rate valid on ${today} for ${missing.join(', ')} (against the base currency ${base}); set one with POST /api/v2/finance/exchange_rates or "v2crm rates set"`,
       missing.map((c) => ({ field: 'display_currency', message: `no exchange rate for ${c} valid on ${today}` })),

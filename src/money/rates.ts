@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { ErrorDetail, QueryError, ValidationError } from '../http/errors';
+import { FieldProblem as ErrorDetail, QueryError, ValidationError } from '../core/errors';
 
 export interface RateRow {
   currency_code: string;

@@ -2,7 +2,8 @@
  * The field catalogue: each resource's single description of its fields. The query parser, the
  * repo's column mapping and the serializer read it; nothing else names columns.
  */
-export type ScalarType = 'integer' | 'decimal' | 'boolean' | 'string' | 'date' | 'datetime';
+import type { ScalarType } from '../core/values';
+export type { ScalarType } from '../core/values';
 
 export interface FieldDef {
   /** Name on the wire (JSON key, query parameter). */

@@ -10,10 +10,10 @@
  * filter could make a sync job touch every record.
  */
 import { Catalogue, CustomFieldDefinition, FieldDef, ScalarType } from './catalogue';
-import { QueryError } from '../http/errors';
-import { parseScalar, quoteListItem, Scalar, splitList } from './values';
+import { QueryError } from '../core/errors';
+import { parseScalar, quoteListItem, Scalar, splitList } from '../core/values';
 
-export type { Scalar } from './values';
+export type { Scalar } from '../core/values';
 export type Operator = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'lk' | 'nl' | 'ct' | 'sw' | 'ew' | 'in' | 'ni' | 'isnull';
 
 export type FilterTarget =

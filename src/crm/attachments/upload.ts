@@ -74,11 +74,11 @@ export async function receiveUpload(req: Request, store: AttachmentStore, maxByt
     const tmp = store.tempPath(key);
 
     // The one way out on failure: stop reading, let the file write stop, remove what it wrote, answer.
-    const fail = (err: HttpError) => {
+    const fail = (err: HttpError | ValidationError) => {
       if (settled) return;
       settled = true;
       req.unpipe(bb);
-      if (err.status === 413 && req.res) stopReading(req, req.res);
+      if (err instanceof HttpError && err.status === 413 && req.res) stopReading(req, req.res);
       (fileStream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
       // Wait for the temp file to be closed (not for the pipeline: a destroyed busboy stream may
       // never settle it), then remove it.

@@ -1,4 +1,9 @@
-import { ScalarType } from './catalogue';
+/**
+ * The one scalar value module: how a text from the wire (query string, form field, CSV cell, CLI
+ * argument) becomes a typed value. Query parser, bodies, custom fields, schedules, rates and invoice
+ * lines all read values through here, so `2026-02-30` or `yes` means the same everywhere.
+ */
+export type ScalarType = 'integer' | 'decimal' | 'boolean' | 'string' | 'date' | 'datetime';
 
 /** A filter value after typing: decimals stay strings (exact), datetimes are UTC ISO strings. */
 export type Scalar = string | number | boolean;
