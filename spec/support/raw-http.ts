@@ -49,12 +49,12 @@ export function uploadUntilAnswered(port: number, head: string, first: Buffer, t
     let sent = 0;
     let answer = '';
     let done = false;
-    const finish = () => {
+    const finish = (why?: unknown) => {
       if (done) return;
       done = true;
       socket.destroy();
       const m = /^HTTP\/1\.1 (\d{3})[^\r]*\r\n[\s\S]*?\r\n\r\n([\s\S]*)$/.exec(answer);
-      if (!m) return reject(new Error(`no answer after ${sent} bytes: ${answer.slice(0, 200)}`));
+      if (!m) return reject(new Error(`no answer after ${sent} bytes (${why instanceof Error ? why.message : 'closed'}): ${answer.slice(0, 200)}`));
       // The body is chunked or has a Content-Length; the JSON object is what matters here.
       const json = /\{[\s\S]*\}/.exec(m[2]);
       resolve({ status: Number(m[1]), text: json ? json[0] : m[2], sent });
@@ -64,12 +64,14 @@ export function uploadUntilAnswered(port: number, head: string, first: Buffer, t
       if (/\r\n\r\n[\s\S]*\}/.test(answer)) finish();
     });
     socket.on('error', finish);
-    socket.on('close', finish);
+    socket.on('close', () => finish());
     const pump = () => {
       while (!done && sent < total) {
         const piece = sent === 0 ? Buffer.concat([first, chunk]) : chunk;
         sent += piece.length;
-        if (!socket.write(`${piece.length.toString(16)}\r\n`) || !socket.write(piece) || !socket.write('\r\n')) return void socket.once('drain', pump);
+        // One write per chunk frame: a write that reports a full buffer must not skip the frame's rest
+        // (that corrupted the chunked stream whenever the server read slower than the client wrote).
+        if (!socket.write(Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]))) return void socket.once('drain', pump);
       }
       if (!done) socket.write('0\r\n\r\n');
     };

@@ -15,14 +15,34 @@ export function tooLarge(limit: number): HttpError {
   return new HttpError(413, 'payload_too_large', `the request body is larger than this server accepts (${limit} bytes, BODY_LIMIT)`);
 }
 
+/** How long a refused upload's connection stays open after the answer, reading and discarding. */
+const LINGER_MS = 2000;
+
 /**
- * Refuses a body without reading the rest of it: the answer carries `Connection: close` and Node
- * closes the socket once it is written, so a client streaming 1 GB is cut off at the limit instead of
- * being read to the end first (what body-parser does).
+ * Refuses a body without reading the rest of it: the answer carries `Connection: close`, so a client
+ * streaming 1 GB is cut off at the limit instead of being read to the end first (what body-parser does).
+ *
+ * The close lingers (as nginx's lingering_close): after the answer, the server half-closes and reads
+ * and discards what is still in flight, until the client closes or LINGER_MS pass. Node's own close
+ * (destroySoon) closes the socket while the client is still sending; the kernel then answers the
+ * client's next bytes with a reset, and the client, busy writing, gets EPIPE/ECONNRESET and drops the
+ * 413 that was waiting unread in its buffer (reproduced: 7 uploads in 8 lost their answer on a loaded
+ * machine).
  */
 export function stopReading(req: Request, res: Response): void {
   if (!res.headersSent) res.setHeader('Connection', 'close');
   req.unpipe();
+  const socket = req.socket;
+  // Node calls destroySoon once an answer with Connection: close is written.
+  socket.destroySoon = function lingeringClose(this: typeof socket) {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+    this.once('end', () => this.destroy());
+    // What the client still sends goes through the HTTP parser into the request: discard it there.
+    req.resume();
+  };
 }
 
 /**

@@ -107,9 +107,15 @@ export function serve(app: Express, opts: ServeOptions, log: Logger): http.Serve
     for (const [socket, n] of active) if (n === 0) socket.destroy();
     // Node's closeIdleConnections would count a just-accepted connection as idle and cut it, losing
     // the request its client is about to send (ECONNRESET): it gets a window to send it instead.
+    // Only a connection that has sent nothing at all by then is cut (one that has begun its request has
+    // until the grace ends). The check waits one more turn of the loop (setImmediate runs after the poll
+    // phase): on a loop that was busy, the timer fires before the bytes already in the kernel are read,
+    // and cutting then would reset a request that has in fact arrived.
     const waiting = [...fresh];
     setTimeout(() => {
-      for (const socket of waiting) if (fresh.has(socket)) socket.destroy();
+      setImmediate(() => {
+        for (const socket of waiting) if (fresh.has(socket) && socket.bytesRead === 0) socket.destroy();
+      });
     }, Math.min(FIRST_REQUEST_WINDOW_MS, opts.shutdownGraceMs)).unref();
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'timeout'>((resolve) => {
