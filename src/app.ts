@@ -27,7 +27,7 @@ import { accountEmailRoutes, emailRoutes } from './crm/emails/routes';
 import { EmailService } from './crm/emails/service';
 import { idempotency } from './http/idempotency';
 import { tokenRoutes } from './auth/token-routes';
-import { userRoutes } from './users/routes';
+import { userRoutes } from './dialects/v2/users';
 import { createMetrics, metricsRoute } from './metrics/registry';
 import { requestScoped } from './http/request-transaction';
 import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
