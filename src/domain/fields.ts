@@ -8,6 +8,8 @@ import { Catalogue, FieldDef, FieldSpec, Via, writableNames } from '../query/cat
 import type { ScalarType } from '../core/values';
 
 export interface FieldFlags {
+  /** The column when it differs from the wire name (comments' `commented_by` is `author_id`). */
+  column?: string;
   nullable?: boolean;
   /** False for read-only fields (ids, timestamps, computed values): never taken from a body. */
   writable?: boolean;
@@ -27,7 +29,7 @@ export interface FieldFlags {
   shape?: 'array' | 'object';
 }
 
-/** One field: wire name (= column when stored), its scalar type, its flags. */
+/** One field: wire name (the column too, unless `column` says otherwise), its scalar type, its flags. */
 export type ResourceSpec = [name: string, type: ScalarType, opts?: FieldFlags];
 
 /** The query catalogue: stored fields and via-filters, filterable and sortable unless said otherwise. */
@@ -36,7 +38,7 @@ export function catalogueOf(resource: string, table: string, specs: readonly Res
     .filter(([, , o]) => o?.stored !== false || o?.via !== undefined)
     .map(([name, type, o]) => ({
       name,
-      column: name,
+      column: o?.column ?? name,
       type,
       filterable: o?.filterable ?? true,
       sortable: o?.sortable ?? o?.via === undefined,
@@ -56,7 +58,7 @@ export function wireOrder(specs: readonly ResourceSpec[]): readonly string[] {
   return specs.filter(([, , o]) => o?.serialized !== false).map(([n]) => n);
 }
 
-/** The stored fields a repo may read or write, by name (columns come only from here). */
-export function storedNames(specs: readonly ResourceSpec[]): readonly string[] {
-  return specs.filter(([, , o]) => o?.stored !== false).map(([n]) => n);
+/** The column of each stored field, by wire name (repos name columns only through this). */
+export function columnsOf(specs: readonly ResourceSpec[]): ReadonlyMap<string, string> {
+  return new Map(specs.filter(([, , o]) => o?.stored !== false).map(([n, , o]) => [n, o?.column ?? n]));
 }

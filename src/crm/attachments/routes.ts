@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { idParam } from '../../http/params';
-import { accountIdOf } from '../comments/routes';
+import { accountIdOf } from '../../dialects/v2/params';
 import { AttachmentService } from './service';
 
 /** `/api/v2/crm/accounts/:id/attachments` (list, upload). */

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { requireJsonOrForm } from '../../http/body';
 import { idParam } from '../../http/params';
 import { sendList } from '../../http/stream-json';
-import { accountIdOf } from '../comments/routes';
+import { accountIdOf } from '../../dialects/v2/params';
 import { EmailService } from './service';
 
 /** `/api/v2/crm/accounts/:id/emails` (list with status, send or schedule). */
