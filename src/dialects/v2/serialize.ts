@@ -7,7 +7,8 @@ import type { ListResult } from '../../query/list';
  * `updated` keeps milliseconds (sync clients compare it); dates stay `YYYY-MM-DD`. `computed` gives
  * the values of fields that are not a column (lines, users, download_url...).
  */
-export function serializeRecord(specs: readonly ResourceSpec[], row: Record<string, unknown>, computed: Record<string, unknown> = {}): Record<string, unknown> {
+export function serializeRecord(specs: readonly ResourceSpec[], record: object, computed: Record<string, unknown> = {}): Record<string, unknown> {
+  const row = record as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [name, type, o] of specs) {
     if (o?.serialized === false) continue;
