@@ -32,10 +32,10 @@ export interface FieldFlags {
 /** One field: wire name (the column too, unless `column` says otherwise), its scalar type, its flags. */
 export type ResourceSpec = [name: string, type: ScalarType, opts?: FieldFlags];
 
-/** The query catalogue: stored fields and via-filters, filterable and sortable unless said otherwise. */
+/** The query catalogue: stored fields, then via-filters; filterable, and sortable unless a via, unless said otherwise. */
 export function catalogueOf(resource: string, table: string, specs: readonly ResourceSpec[], customFieldsColumn?: string): Catalogue {
-  const fields: FieldDef[] = specs
-    .filter(([, , o]) => o?.stored !== false || o?.via !== undefined)
+  // Column fields first, then filters answered through other tables (their order in messages).
+  const fields: FieldDef[] = [...specs.filter(([, , o]) => o?.stored !== false && !o?.via), ...specs.filter(([, , o]) => o?.via)]
     .map(([name, type, o]) => ({
       name,
       column: o?.column ?? name,
