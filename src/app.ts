@@ -9,7 +9,7 @@ import { errorMiddleware, notFoundRoute } from './http/error-middleware';
 import { requestLogger } from './http/logger';
 import { accountRoutes } from './crm/accounts/routes';
 import { AccountService } from './crm/accounts/service';
-import { metaRoutes } from './meta/routes';
+import { metaRoutes } from './dialects/v2/custom-fields';
 import { contactRoutes } from './crm/contacts/routes';
 import { ContactService } from './crm/contacts/service';
 import { teamRoutes } from './dialects/v2/teams';
