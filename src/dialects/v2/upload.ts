@@ -5,16 +5,8 @@ import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { Request } from 'express';
 import { HttpError, ValidationError } from '../../http/errors';
-import { AttachmentStore } from './store';
+import { AttachmentStore, ReceivedFile } from '../../domain/attachments/store';
 import { stopReading } from '../../http/read-body';
-
-export interface ReceivedFile {
-  key: string;
-  fileName: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-}
 
 const FILE_FIELDS = ['attachment', 'file'];
 // Room for the multipart framing around the file itself.

@@ -48,3 +48,12 @@ export class AttachmentStore {
     return key;
   }
 }
+
+/** A file received into the store's temp area, not yet committed. */
+export interface ReceivedFile {
+  key: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+}
