@@ -10,6 +10,7 @@ import { requestLogger } from './http/logger';
 import { accountRoutes } from './crm/accounts/routes';
 import { AccountService } from './crm/accounts/service';
 import { metaRoutes } from './dialects/v2/custom-fields';
+import { CustomFieldService } from './domain/custom-fields/service';
 import { contactRoutes, ContactsV2 } from './dialects/v2/contacts';
 import { ContactService } from './domain/contacts/service';
 import { teamRoutes } from './dialects/v2/teams';
@@ -31,6 +32,7 @@ import { EmailService } from './domain/emails/service';
 import { idempotency } from './http/idempotency';
 import { tokenRoutes } from './auth/token-routes';
 import { userRoutes } from './dialects/v2/users';
+import { UserService } from './domain/users/service';
 import { createMetrics, metricsRoute } from './metrics/registry';
 import { requestScoped } from './http/request-transaction';
 import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
@@ -89,9 +91,9 @@ export function createApp({ knex, config, log, invalidations }: AppDeps): Expres
   api.use('/v2/crm/teams', teamRoutes(new TeamService(knex), config.maxLimit));
   api.use('/v2/crm/industries', industryRoutes(new IndustryService(knex)));
   api.use('/v2/finance', financeRoutes({ currencies: new CurrencyService(knex), invoices, maxLimit: config.maxLimit }));
-  api.use('/v2/meta', metaRoutes(knex));
+  api.use('/v2/meta', metaRoutes(new CustomFieldService(knex)));
   api.use('/v2/auth/tokens', tokenRoutes(knex));
-  api.use('/v2/users', userRoutes(knex));
+  api.use('/v2/users', userRoutes(new UserService(knex)));
   app.use('/api', api);
 
   app.use(notFoundRoute);

@@ -1,12 +1,9 @@
 import { Router } from 'express';
-import { Knex } from 'knex';
 import type { CustomFieldDefinition, CustomFieldType } from '../../query/catalogue';
 import { parseScalar } from '../../core/values';
 import { BodyFormat, requireJsonOrForm } from '../../http/body';
 import { lenientJsonBoolean, validateBody } from '../../openapi/validator';
-import { checkAdmin } from '../../access/permissions';
-import { NotFoundError } from '../../core/errors';
-import { addDefinition, CUSTOM_FIELD_MODELS, CustomFieldModel, loadDefinitions, NewDefinition, removeDefinition, validateCustomFields } from '../../domain/custom-fields/service';
+import { CUSTOM_FIELD_MODELS, CustomFieldModel, CustomFieldService, NewDefinition, validateCustomFields } from '../../domain/custom-fields/service';
 
 const FORM_BOOLEAN_WORDS: Record<string, string> = { on: 'true', yes: 'true', off: 'false', no: 'false' };
 
@@ -55,25 +52,24 @@ export function metaShape(defs: ReadonlyMap<string, CustomFieldDefinition>) {
 }
 
 /** `/api/v2/meta/crm/accounts` (and contacts): the documented custom-field schema, and its management (admins). */
-export function metaRoutes(knex: Knex): Router {
+export function metaRoutes(service: CustomFieldService): Router {
   const r = Router();
-  for (const model of CUSTOM_FIELD_MODELS) modelRoutes(r, knex, model);
+  for (const model of CUSTOM_FIELD_MODELS) modelRoutes(r, service, model);
   return r;
 }
 
-function modelRoutes(r: Router, knex: Knex, model: CustomFieldModel) {
+function modelRoutes(r: Router, service: CustomFieldService, model: CustomFieldModel) {
   r.get(`/${model}`, async (req, res) => {
-    res.json(metaShape(await loadDefinitions(knex, req.user!.orgId, model)));
+    res.json(metaShape(await service.definitions(req.user!, model)));
   });
   r.post(`/${model}/custom_fields`, requireJsonOrForm, async (req, res) => {
-    checkAdmin(req.user!, 'only admins can define custom fields');
+    service.checkMayDefine(req.user!);
     const input = validateBody('CustomFieldDefinitionCreate', req.body, req.bodyFormat!) as unknown as NewDefinition;
-    const def = await addDefinition(knex, req.user!.orgId, model, input);
+    const def = await service.add(req.user!, model, input);
     res.status(201).json({ [def.key]: metaShape(new Map([[def.key, def]])).custom_fields[def.key] });
   });
   r.delete(`/${model}/custom_fields/:key`, async (req, res) => {
-    checkAdmin(req.user!, 'only admins can remove custom fields');
-    if (!(await removeDefinition(knex, req.user!.orgId, model, req.params.key))) throw new NotFoundError('custom field', req.params.key);
+    await service.remove(req.user!, model, req.params.key);
     res.status(204).end();
   });
 }

@@ -1,12 +1,11 @@
 import { Router } from 'express';
-import { Knex } from 'knex';
 import { requireJsonOrForm } from '../../http/body';
 import { idParam } from '../../http/params';
 import { validateBody } from '../../openapi/validator';
 import { checkAdmin } from '../../access/permissions';
 import { ConflictError, ValidationError } from '../../core/errors';
 import type { Role } from '../../core/caller';
-import { createUser, getOrgUser, getUser, listUsers, PublicUser, updateOrgUser, UserInputError } from '../../domain/users/service';
+import { PublicUser, UserInputError, UserService } from '../../domain/users/service';
 import { USER_WIRE_ORDER } from '../../domain/users/fields';
 
 /** A user in the v2 shape: catalogue order, `created` as a full ISO 8601 UTC timestamp. */
@@ -24,7 +23,7 @@ function asDomain(e: unknown): unknown {
 }
 
 /** `/api/v2/users`: the organisation's users, for its admins (the CLI's `user` commands over HTTP). */
-export function userRoutes(knex: Knex): Router {
+export function userRoutes(service: UserService): Router {
   const r = Router();
   r.use((req, _res, next) => {
     try {
@@ -35,31 +34,30 @@ export function userRoutes(knex: Knex): Router {
     }
   });
   r.get('/', async (req, res) => {
-    res.json((await listUsers(knex, req.user!.orgId)).map(userJson));
+    res.json((await service.list(req.user!)).map(userJson));
   });
   r.post('/', requireJsonOrForm, async (req, res) => {
     const input = validateBody('UserCreate', req.body, req.bodyFormat!);
     try {
-      const u = await createUser(knex, {
-        orgId: req.user!.orgId,
+      const u = await service.create(req.user!, {
         email: String(input.email),
         password: String(input.password),
         role: input.role as Role | undefined,
         name: (input.name as string | null | undefined) ?? undefined,
       });
-      res.status(201).json(userJson({ ...u, created: (await getUser(knex, u.id))!.created }));
+      res.status(201).json(userJson(u));
     } catch (e) {
       throw asDomain(e);
     }
   });
   r.get('/:id', async (req, res) => {
-    res.json(userJson(await getOrgUser(knex, req.user!, idParam(String(req.params.id)))));
+    res.json(userJson(await service.get(req.user!, idParam(String(req.params.id)))));
   });
   for (const method of ['put', 'post'] as const) {
     r[method]('/:id', requireJsonOrForm, async (req, res) => {
       const input = validateBody('UserUpdate', req.body, req.bodyFormat!);
       try {
-        const u = await updateOrgUser(knex, req.user!, idParam(String(req.params.id)), {
+        const u = await service.update(req.user!, idParam(String(req.params.id)), {
           password: input.password as string | undefined,
           isActive: input.is_active as boolean | undefined,
           role: input.role as Role | undefined,

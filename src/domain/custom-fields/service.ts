@@ -1,6 +1,8 @@
 import { Knex } from 'knex';
 import { CUSTOM_FIELD_TYPES, CustomFieldDefinition, CustomFieldType } from '../../query/catalogue';
-import { FieldProblem, ValidationError } from '../../core/errors';
+import { FieldProblem, NotFoundError, ValidationError } from '../../core/errors';
+import type { Viewer } from '../../core/caller';
+import { checkAdmin } from '../../access/permissions';
 import { parseScalar } from '../../core/values';
 import type { CustomFieldModel } from './fields';
 import { definitionKeys, deleteDefinition, insertDefinition, lockDefinitions, loadDefinitions } from './repo';
@@ -105,4 +107,28 @@ export async function addDefinition(knex: Knex, orgId: number, model: CustomFiel
 
 export function removeDefinition(knex: Knex, orgId: number, model: CustomFieldModel, key: string): Promise<boolean> {
   return deleteDefinition(knex, orgId, model, key);
+}
+
+/** Definitions for one database, as the API's routes manage them (admins define and remove). */
+export class CustomFieldService {
+  constructor(private readonly knex: Knex) {}
+
+  definitions(viewer: Viewer, model: CustomFieldModel): Promise<Map<string, CustomFieldDefinition>> {
+    return loadDefinitions(this.knex, viewer.orgId, model);
+  }
+
+  add(viewer: Viewer, model: CustomFieldModel, input: NewDefinition): Promise<CustomFieldDefinition> {
+    checkAdmin(viewer, 'only admins can define custom fields');
+    return addDefinition(this.knex, viewer.orgId, model, input);
+  }
+
+  /** ForbiddenError unless the viewer may define fields (a dialect asks before it reads the body). */
+  checkMayDefine(viewer: Viewer): void {
+    checkAdmin(viewer, 'only admins can define custom fields');
+  }
+
+  async remove(viewer: Viewer, model: CustomFieldModel, key: string): Promise<void> {
+    checkAdmin(viewer, 'only admins can remove custom fields');
+    if (!(await removeDefinition(this.knex, viewer.orgId, model, key))) throw new NotFoundError('custom field', key);
+  }
 }

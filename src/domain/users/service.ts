@@ -3,7 +3,7 @@ import { Role, ROLES, Viewer } from '../../core/caller';
 import { NotFoundError, ValidationError } from '../../core/errors';
 import { hashPassword } from './password';
 import { credentialsChanged } from './credential-events';
-import { getUser, insertUser, findUserByEmail, patchUser, PublicUser, UserRow } from './repo';
+import { getUser, insertUser, findUserByEmail, listUsers, patchUser, PublicUser, UserRow } from './repo';
 
 export type { Role } from '../../core/caller';
 export { ROLES } from '../../core/caller';
@@ -85,4 +85,27 @@ export async function updateOrgUser(
   if (u.id === viewer.id && change.isActive === false) throw new ValidationError([{ field: 'is_active', message: 'you cannot disable yourself' }]);
   if (u.id === viewer.id && change.role === 'user') throw new ValidationError([{ field: 'role', message: 'you cannot remove your own admin role' }]);
   return (await updateUser(knex, u.id, change))!;
+}
+
+/** The users domain for one database: what the API's routes call (the CLI calls the functions above). */
+export class UserService {
+  constructor(private readonly knex: Knex) {}
+
+  list(viewer: Viewer): Promise<PublicUser[]> {
+    return listUsers(this.knex, viewer.orgId);
+  }
+
+  get(viewer: Viewer, id: number): Promise<PublicUser> {
+    return getOrgUser(this.knex, viewer, id);
+  }
+
+  /** A new user of the viewer's organisation, as the API shows it (with its `created`). */
+  async create(viewer: Viewer, input: { email: string; password: string; role?: Role; name?: string }): Promise<PublicUser> {
+    const u = await createUser(this.knex, { ...input, orgId: viewer.orgId });
+    return (await getUser(this.knex, u.id))!;
+  }
+
+  update(viewer: Viewer, id: number, change: { password?: string; isActive?: boolean; role?: Role; name?: string | null }): Promise<PublicUser> {
+    return updateOrgUser(this.knex, viewer, id, change);
+  }
 }
