@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import supertest from 'supertest';
 import { makeTestApp, TestApp } from '../support/test-app';
-import { cleanFileName } from '../../src/crm/attachments/upload';
+import { cleanFileName } from '../../src/dialects/v2/upload';
 
 const MAX = 256 * 1024;
 let t: TestApp;

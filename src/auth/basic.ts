@@ -4,22 +4,16 @@ import passport from 'passport';
 import { BasicStrategy } from 'passport-http';
 import { Knex } from 'knex';
 import { UnauthorizedError } from '../http/errors';
-import { dummyPasswordHash, verifyPassword } from './password';
-import { findUserByEmail, Role } from '../users/service';
+import { dummyPasswordHash, verifyPassword } from '../domain/users/password';
+import { findUserByEmail } from '../domain/users/repo';
+import type { Caller } from '../core/caller';
 import { bearerToken, callerForToken, looksLikeToken } from './tokens';
-import { onCredentialsChanged } from './credential-events';
+import { onCredentialsChanged } from '../domain/users/credential-events';
 import { LoginThrottle, LoginThrottleOptions } from './throttle';
 import type { Invalidations } from '../db/notify';
 
-/** Who is calling: every service call is scoped by `orgId`. */
-export interface Caller {
-  id: number;
-  orgId: number;
-  role: Role;
-  email: string;
-  /** Set when the request was authorised by an API token (src/auth/tokens.ts) rather than a password. */
-  tokenId?: number;
-}
+/** Who is calling (src/core/caller), re-exported for the kernel's users. */
+export type { Caller } from '../core/caller';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

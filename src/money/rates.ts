@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import { FieldProblem as ErrorDetail, QueryError, ValidationError } from '../core/errors';
+import { parseScalar } from '../core/values';
 
 export interface RateRow {
   currency_code: string;
@@ -38,8 +39,6 @@ export async function ratesOn(db: Knex, orgId: number, codes: string[] | undefin
   return new Map(rows.map((r) => [r.currency_code, r]));
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 export function todayUtc(): string {
   return new Date().toISOString().slice(0, 10);
 }
@@ -57,9 +56,7 @@ export async function setRate(db: Knex, orgId: number, input: { currency_code: u
     details.push({ field: 'rate', message: 'must be a positive decimal with at most 10 decimal places (units of this currency per 1 unit of the base currency)' });
   }
   const validFrom = input.valid_from === undefined || input.valid_from === null ? todayUtc() : String(input.valid_from);
-  if (!DATE.test(validFrom) || Number.isNaN(Date.parse(`${validFrom}T00:00:00Z`)) || new Date(`${validFrom}T00:00:00Z`).toISOString().slice(0, 10) !== validFrom) {
-    details.push({ field: 'valid_from', message: 'must be a date YYYY-MM-DD' });
-  }
+  if ('error' in parseScalar('date', validFrom)) details.push({ field: 'valid_from', message: 'must be a date YYYY-MM-DD' });
   if (details.length) throw new ValidationError(details);
   const [row] = await db('exchange_rates')
     .insert({ org_id: orgId, currency_code: code, rate: rateText, valid_from: validFrom })
