@@ -37,7 +37,8 @@ typecheck: install
 
 ## jest needs VM modules (PGlite is ESM); Node's warning about them is noise in every worker's output.
 JEST_NODE_OPTIONS := --experimental-vm-modules --disable-warning=ExperimentalWarning
-jest: install
+## The CLI specs run dist/: build first.
+jest: build
 	NODE_OPTIONS="$(JEST_NODE_OPTIONS)" npx jest
 
 ## The whole suite: type check, build (the CLI specs run dist/), then every spec
