@@ -5,21 +5,16 @@ import { BasicStrategy } from 'passport-http';
 import { Knex } from 'knex';
 import { UnauthorizedError } from '../http/errors';
 import { dummyPasswordHash, verifyPassword } from './password';
-import { findUserByEmail, Role } from '../users/service';
+import { findUserByEmail } from '../users/service';
 import { bearerToken, callerForToken, looksLikeToken } from './tokens';
 import { onCredentialsChanged } from './credential-events';
 import { LoginThrottle, LoginThrottleOptions } from './throttle';
 import type { Invalidations } from '../db/notify';
 
 /** Who is calling: every service call is scoped by `orgId`. */
-export interface Caller {
-  id: number;
-  orgId: number;
-  role: Role;
-  email: string;
-  /** Set when the request was authorised by an API token (src/auth/tokens.ts) rather than a password. */
-  tokenId?: number;
-}
+// The caller is the core's type; re-exported while importers move to src/core/caller.
+export type { Caller } from '../core/caller';
+import type { Caller } from '../core/caller';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

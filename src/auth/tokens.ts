@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Knex } from 'knex';
-import type { Caller } from './basic';
+import type { Caller } from '../core/caller';
 
 /**
  * API tokens: `v2crm_` and 32 random bytes (base64url). Only the SHA-256 of a token is stored: the
