@@ -3,7 +3,7 @@ import querystring from 'node:querystring';
 import { HttpError } from '../../src/http/errors';
 import { parseListQuery, printListQuery, ParseContext } from '../../src/query/parse';
 import { quoteListItem, splitList } from '../../src/core/values';
-import { accountCatalogue } from '../../src/crm/accounts/fields';
+import { accountCatalogue } from '../../src/domain/accounts/fields';
 import { CustomFieldDefinition } from '../../src/query/catalogue';
 
 const customFields = new Map<string, CustomFieldDefinition>([

@@ -6,10 +6,10 @@ import { Knex } from 'knex';
 import { prepare } from './context';
 import { fileProgress } from './progress';
 import { Caller } from '../auth/basic';
-import { AccountService, ImportOutcome } from '../crm/accounts/service';
-import { checkReadable, formatOf, ImportFileError } from '../crm/accounts/import-file';
-import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../crm/accounts/import-run';
-import { ACCOUNT_FIELDS } from '../crm/accounts/fields';
+import { AccountService, ImportOutcome } from '../domain/accounts/service';
+import { checkReadable, formatOf, ImportFileError } from '../domain/accounts/import-file';
+import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../domain/accounts/import-run';
+import { ACCOUNT_FIELDS } from '../domain/accounts/fields';
 import { loadDefinitions } from '../meta/custom-fields';
 
 const IMPORT_HELP = `

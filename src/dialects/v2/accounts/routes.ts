@@ -1,14 +1,14 @@
 import { Request, Response, Router } from 'express';
-import { requireJsonOrForm } from '../../http/body';
-import { idParam } from '../../http/params';
-import { QueryError, ValidationError } from '../../http/errors';
-import { notModified } from '../../http/etag';
-import { sendList } from '../../http/stream-json';
-import { AccountResponse, AccountService } from './service';
-import { ContactService } from '../contacts/service';
-import { InvoiceService } from '../../finance/invoices/service';
-import { CommentService } from '../comments/service';
-import { AttachmentService } from '../attachments/service';
+import { requireJsonOrForm } from '../../../http/body';
+import { idParam } from '../../../http/params';
+import { QueryError, ValidationError } from '../../../http/errors';
+import { notModified } from '../../../http/etag';
+import { sendList } from '../../../http/stream-json';
+import { AccountResponse, AccountService } from '../../../domain/accounts/service';
+import { ContactService } from '../../../crm/contacts/service';
+import { InvoiceService } from '../../../finance/invoices/service';
+import { CommentService } from '../../../crm/comments/service';
+import { AttachmentService } from '../../../crm/attachments/service';
 
 const GET_ONE_PARAMS = new Set(['display_currency', 'expand', '_']);
 export const EXPANDABLE = ['contacts', 'invoices', 'comments', 'attachments'] as const;

@@ -1,8 +1,8 @@
-import { CompanyWire } from '../../orgs/companies';
-import { wireDate, wireDateTime } from '../../http/wire';
-import { ACCOUNT_FIELDS, LIST_OMITTED, SERIALIZED_FIELDS, WIRE_ORDER } from './fields';
-import { AccountRow, Related } from './repo';
-import { ScalarType } from '../../query/catalogue';
+import { CompanyWire } from '../../../orgs/companies';
+import { wireDate, wireDateTime } from '../../../http/wire';
+import { ACCOUNT_FIELDS, LIST_OMITTED, SERIALIZED_FIELDS, WIRE_ORDER } from '../../../domain/accounts/fields';
+import { AccountRow, Related } from '../../../domain/accounts/repo';
+import { ScalarType } from '../../../query/catalogue';
 
 export interface Balance {
   balance: Record<string, number>;

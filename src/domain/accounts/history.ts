@@ -2,7 +2,7 @@ import { Knex } from 'knex';
 import { ACCOUNT_FIELDS } from './fields';
 import { AccountRow } from './repo';
 import { wireDateTime } from '../../http/wire';
-import { serializeScalar } from './serialize';
+import { serializeScalar } from '../../dialects/v2/accounts/serialize';
 
 export type HistoryAction = 'create' | 'update' | 'delete' | 'restore';
 export type Changes = Record<string, { old: unknown; new: unknown }>;
