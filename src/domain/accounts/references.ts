@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { ErrorDetail } from '../../http/errors';
+import type { FieldProblem as ErrorDetail } from '../../core/errors';
 import { onlyVisibleAccounts, onlyVisibleChildren, Viewer } from '../../crm/access/visibility';
 
 /**
