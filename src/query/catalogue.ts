@@ -63,8 +63,13 @@ export interface Catalogue {
   fields: readonly FieldDef[];
   /** jsonb column holding `custom_fields`, when the resource has them. */
   customFieldsColumn?: string;
-  /** openapi.yaml schemas of this resource (`components.schemas`): the full record, create and update bodies. */
-  openapi?: { record: string; create?: string; update?: string };
+  /**
+   * Its schemas in openapi.yaml when they are not named by convention (`Account`, `AccountListItem`,
+   * `AccountCreate`, `AccountUpdate` for resource "account").
+   */
+  openapi?: { record: string; list?: string; create?: string; update?: string };
+  /** Columns of the table that are no field (the tenant, bookkeeping): the spec knows every column so. */
+  internalColumns?: readonly string[];
 }
 
 export type CustomFieldType = 'string' | 'boolean' | 'integer' | 'decimal' | 'date' | 'datetime';

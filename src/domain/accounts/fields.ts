@@ -70,7 +70,7 @@ export const accountCatalogue: Catalogue = {
   table: 'accounts',
   fields: FIELDS,
   customFieldsColumn: 'custom_fields',
-  openapi: { record: 'Account', create: 'AccountCreate', update: 'AccountUpdate' },
+  internalColumns: ['org_id', 'deleted_at', 'version', 'created_by'],
 };
 
 /** The stored columns (the import's statements, history's value formatting, the CSV export). */
