@@ -5,7 +5,7 @@ import { Config } from './config';
 import { basicAuth } from './auth/basic';
 import type { LoginThrottleOptions } from './auth/throttle';
 import { bodyParsers } from './http/body';
-import { errorMiddleware, notFoundRoute } from './http/error-middleware';
+import { errorMiddleware, notFoundRoute } from './dialects/v2/error-envelope';
 import { requestLogger } from './http/logger';
 import { accountRoutes } from './dialects/v2/accounts/routes';
 import { AccountService } from './domain/accounts/service';

@@ -1,5 +1,3 @@
-import { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
 import { DomainError, DomainErrorKind } from '../core/errors';
 import { HttpError } from './errors';
 import { inputErrorOf } from '../db/errors';
@@ -24,6 +22,11 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
   unsupported: 415,
 };
 
+/**
+ * The kernel's half of error handling: what the core raises (by kind) and what libraries throw
+ * (body-parser, pg, knex pool) as a status, a code, a message and details. How that is rendered is
+ * each dialect's envelope (v2: src/dialects/v2/error-envelope.ts).
+ */
 /** Maps what the core raises and what libraries throw (body-parser, pg, knex pool) onto the API's error shape. */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
@@ -61,28 +64,4 @@ export function toHttpError(err: unknown): HttpError | undefined {
     return new HttpError(status, status === 400 ? 'bad_request' : 'client_error', err.message.slice(0, 200));
   }
   return undefined;
-}
-
-export function errorMiddleware(log: Logger) {
-  // Express recognises error handlers by their four parameters.
-  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const httpErr = toHttpError(err);
-    if (!httpErr) {
-      log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-    }
-    const out = httpErr ?? new HttpError(500, 'internal_error', 'the server failed to handle the request; it has been logged');
-    if (res.headersSent) {
-      // Mid-stream failure: cut the connection so the client sees a broken response, never a short valid one.
-      res.destroy();
-      return;
-    }
-    for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
-    const body: Record<string, unknown> = { code: out.code, message: out.message };
-    if (out.details) body.details = out.details;
-    res.status(out.status).json({ error: body });
-  };
-}
-
-export function notFoundRoute(req: Request, _res: Response, next: NextFunction) {
-  next(new HttpError(404, 'route_not_found', `no route for ${req.method} ${req.path}`));
 }
