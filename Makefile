@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_STAMP := node_modules/.v2crm-installed
 
-.PHONY: install build run test typecheck jest lint bench clean bench-import faults
+.PHONY: install build run test typecheck jest lint layers bench clean bench-import faults
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "Node.js 20+ is required: https://nodejs.org"; exit 1; }
@@ -32,19 +32,25 @@ run: build
 lint: install
 	@set -o pipefail; REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint openapi.yaml 2>&1 | { grep -v -e '^ *[╔║╚]' -e '^ *$$' || true; }
 
+## The layering of DESIGN.md (.dependency-cruiser.cjs): the core imports no Express, src/http or dialect;
+## no cycles between folders; no dialect holds knex.
+layers: install
+	npx depcruise src --config .dependency-cruiser.cjs --output-type err
+
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit --incremental --tsBuildInfoFile node_modules/.cache/v2crm-typecheck.tsbuildinfo
 
 ## jest needs VM modules (PGlite is ESM); Node's warning about them is noise in every worker's output.
 JEST_NODE_OPTIONS := --experimental-vm-modules --disable-warning=ExperimentalWarning
-jest: install
+## The CLI specs run dist/: build first.
+jest: build
 	NODE_OPTIONS="$(JEST_NODE_OPTIONS)" npx jest
 
 ## The whole suite: type check, build (the CLI specs run dist/), then every spec
 ## (PGlite; a real server when TEST_DATABASE_URL is set).
 test: install
-	@# build, lint and type check are independent: side by side they take the time of the slowest.
-	@$(MAKE) --no-print-directory -j3 build lint typecheck
+	@# build, lint, type check and layers are independent: side by side they take the time of the slowest.
+	@$(MAKE) --no-print-directory -j4 build lint typecheck layers
 	NODE_OPTIONS="$(JEST_NODE_OPTIONS)" npx jest
 
 ## Benchmarks against the PostgreSQL in DATABASE_URL (default 127.0.0.1:5432); see bench/README.md.

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { importAccounts, exportAccounts } from '../../src/cli/accounts-io';
 import { Caller } from '../../src/auth/basic';
 import { makeTestApp, TestApp } from '../support/test-app';
-import { ImportFileError } from '../../src/crm/accounts/import-file';
+import { ImportFileError } from '../../src/domain/accounts/import-file';
 
 jest.setTimeout(300000);
 

@@ -40,6 +40,12 @@ describe('accounts CRUD over HTTP', () => {
     expect(res.body.company.currency.symbol).toBe('£');
   });
 
+  it('when an account is read, then its company settings keys come in the seed document\'s order', async () => {
+    const res = await t.as().post('/api/v2/crm/accounts').send({ name: 'Settings order', company_id: 1 });
+    expect(JSON.stringify(res.body.company.settings)).toBe(JSON.stringify(seed.company.settings));
+    expect(Object.keys(res.body.company.settings)).toEqual(['time_format', 'date_format', 'locale', 'week_starts', 'non_working_days']);
+  });
+
   it('when an account is read, updated, listed, deleted and restored, then each answer has the documented shape', async () => {
     const created = await t.as().post('/api/v2/crm/accounts').send({ name: 'Round trip', company_id: 1, is_customer: true });
     const id = created.body.id;

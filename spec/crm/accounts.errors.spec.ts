@@ -1,4 +1,4 @@
-import { ACCOUNT_FIELDS, WRITABLE_FIELDS } from '../../src/crm/accounts/fields';
+import { ACCOUNT_FIELDS, WRITABLE_FIELDS } from '../../src/domain/accounts/fields';
 import { makeTestApp, TestApp } from '../support/test-app';
 
 let t: TestApp;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { ACCOUNT_FIELDS } from '../../src/crm/accounts/fields';
-import { AccountRow } from '../../src/crm/accounts/repo';
-import { accountListJson, serializeAccount, SerializeContext } from '../../src/crm/accounts/serialize';
+import { ACCOUNT_FIELDS } from '../../src/domain/accounts/fields';
+import { AccountRow } from '../../src/domain/accounts/repo';
+import { accountListJson, serializeAccount, SerializeContext } from '../../src/dialects/v2/accounts/serialize';
 import { ScalarType } from '../../src/query/catalogue';
 
 const value: Record<ScalarType, fc.Arbitrary<unknown>> = {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { jsonArrayElements, JsonArrayError } from '../../src/crm/accounts/json-array';
+import { jsonArrayElements, JsonArrayError } from '../../src/domain/accounts/json-array';
 
 async function collect(text: string, cuts: number[]): Promise<unknown[]> {
   const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import querystring from 'node:querystring';
-import { HttpError } from '../../src/http/errors';
+import { DomainError } from '../../src/core/errors';
 import { parseListQuery, printListQuery, ParseContext } from '../../src/query/parse';
 import { quoteListItem, splitList } from '../../src/core/values';
-import { accountCatalogue } from '../../src/crm/accounts/fields';
+import { accountCatalogue } from '../../src/domain/accounts/fields';
 import { CustomFieldDefinition } from '../../src/query/catalogue';
 
 const customFields = new Map<string, CustomFieldDefinition>([
@@ -29,15 +29,15 @@ const param = fc.tuple(fc.constantFrom(...NAMES), fc.constantFrom(...OPS)).map((
 const queryObject = fc.dictionary(param, fc.oneof(hostile, fc.array(hostile, { minLength: 2, maxLength: 3 })), { maxKeys: 6 });
 
 describe('parseListQuery properties', () => {
-  it('when given any query (hostile values, repeated and unknown params), then it returns or throws a 400 QueryError, nothing else', () => {
+  it('when given any query (hostile values, repeated and unknown params), then it returns or throws an invalid-input domain error naming a parameter (a 400 at the edge), nothing else', () => {
     fc.assert(
       fc.property(fc.oneof(queryObject, fc.dictionary(fc.string(), fc.string())), (query) => {
         try {
           parseListQuery(query, ctx);
         } catch (e) {
-          expect(e).toBeInstanceOf(HttpError);
-          expect((e as HttpError).status).toBe(400);
-          expect((e as HttpError).details?.[0].field).toBeTruthy();
+          expect(e).toBeInstanceOf(DomainError);
+          expect((e as DomainError).kind).toBe('invalid');
+          expect((e as DomainError).details?.[0].field).toBeTruthy();
         }
       }),
       { numRuns: 3000 },

@@ -6,10 +6,13 @@ import { Knex } from 'knex';
 import { prepare } from './context';
 import { fileProgress } from './progress';
 import { Caller } from '../auth/basic';
-import { AccountService, ImportOutcome } from '../crm/accounts/service';
-import { checkReadable, formatOf, ImportFileError } from '../crm/accounts/import-file';
-import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../crm/accounts/import-run';
-import { ACCOUNT_FIELDS } from '../crm/accounts/fields';
+import { AccountService } from '../domain/accounts/service';
+import type { ImportOutcome } from '../domain/accounts/types';
+import { accountBatchJson, accountBatchObjects } from '../dialects/v2/accounts/serialize';
+import { v2RecordReader } from '../dialects/v2/accounts/body';
+import { checkReadable, formatOf, ImportFileError } from '../domain/accounts/import-file';
+import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../domain/accounts/import-run';
+import { ACCOUNT_FIELDS } from '../domain/accounts/fields';
 import { loadDefinitions } from '../meta/custom-fields';
 
 const IMPORT_HELP = `
@@ -38,7 +41,7 @@ async function cliCaller(knex: Knex, orgId: number, email?: string): Promise<Cal
 
 /** The import as the specs and the CLI call it: see runImport. */
 export function importAccounts(knex: Knex, caller: Caller, file: string, format: 'json' | 'csv', opts: ImportOptions = {}): Promise<ImportSummary> {
-  return runImport(knex, caller, file, format, opts);
+  return runImport(knex, caller, file, format, v2RecordReader(format), opts);
 }
 
 /**
@@ -72,28 +75,30 @@ export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' 
   };
   let n = 0;
   if (format === 'json') {
-    const { batches } = await service.list(caller, query, { wire: true });
+    const { batches } = await service.list(caller, query);
     await write('[');
     for await (const b of prefetched(batches)) {
       let chunk = '';
-      for (const a of b) chunk += (n++ ? ',\n' : '\n') + a.json;
+      for (const json of b.flatMap(accountBatchJson)) chunk += (n++ ? ',\n' : '\n') + json;
       await write(chunk);
     }
     await write('\n]\n');
     return n;
   }
   const customKeys = [...(await loadDefinitions(knex, caller.orgId, 'crm/accounts')).keys()];
-  const columns = [...ACCOUNT_FIELDS.map((f) => f.name), ...customKeys.map((k) => `custom_fields.${k}`)];
+  // Key columns lead (a spreadsheet reads best so), then every other column in the catalogue's order.
+  const lead = ['id', 'company_id', 'name'];
+  const columns = [...lead, ...ACCOUNT_FIELDS.map((f) => f.name).filter((n) => !lead.includes(n)), ...customKeys.map((k) => `custom_fields.${k}`)];
   const cast = { boolean: (v: boolean) => (v ? 'true' : 'false') };
   await write(stringifySync([columns]));
   const { batches } = await service.list(caller, query);
   for await (const b of prefetched(batches)) {
-    const rows = b.map((a) => {
+    const rows = b.flatMap(accountBatchObjects).map((a) => {
       const custom = a.custom_fields as Record<string, unknown>;
       return columns.map((c) => (c === 'company_id' ? (a.company as { id: number }).id : c.startsWith('custom_fields.') ? custom[c.slice(14)] : a[c]) ?? '');
     });
     await write(stringifySync(rows, { cast }));
-    n += b.length;
+    n += rows.length;
   }
   return n;
 }

@@ -1,7 +1,7 @@
 /**
  * The domain's own errors. The core (services, repos, query, money, access) raises only these; it knows
  * nothing of status codes or envelopes. Each wire dialect maps a `kind` to its status and renders
- * `code`, `message` and `details` in its own envelope (v2: src/http/error-middleware.ts).
+ * `code`, `message` and `details` in its own envelope (v2: src/dialects/v2/error-envelope.ts; the kind → status map is the kernel's, src/http/error-middleware.ts).
  */
 
 /** One problem with one input, named by its path: a body field (`custom_fields.field_1`), a query parameter or a header. */

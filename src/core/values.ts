@@ -119,3 +119,19 @@ export function splitList(raw: string): string[] | { error: string } {
 export function quoteListItem(item: string): string {
   return /[,"\\]/.test(item) || item === '' ? `"${item.replace(/"/g, '""')}"` : item;
 }
+
+/**
+ * A stored datetime as plain data: ISO 8601 in UTC without an offset ("2016-12-13T11:23:23"), to the
+ * second or, `withMillis`, the millisecond. Administrate prints datetimes this way; history stores them so.
+ */
+export function formatDateTime(value: Date | string | null | undefined, withMillis = false): string | null {
+  if (value === null || value === undefined) return null;
+  const d = value instanceof Date ? value : new Date(value);
+  return d.toISOString().slice(0, withMillis ? 23 : 19);
+}
+
+/** A DATE column as plain data: already 'YYYY-MM-DD' from the drivers; Date objects are read in UTC. */
+export function formatDate(value: Date | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value.toISOString().slice(0, 10) : value;
+}

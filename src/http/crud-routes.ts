@@ -1,5 +1,5 @@
 import { Response, Router } from 'express';
-import { Caller } from '../auth/basic';
+import type { Caller } from '../core/caller';
 import { BodyFormat, requireJsonOrForm } from './body';
 import { idParam } from './params';
 import { sendList } from './stream-json';

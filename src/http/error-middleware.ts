@@ -1,21 +1,13 @@
-import { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
 import { DomainError, DomainErrorKind } from '../core/errors';
 import { HttpError } from './errors';
+import { inputErrorOf } from '../db/errors';
 
 interface ErrorWithCode {
   code?: string;
   status?: number;
   type?: string;
-  constraint?: string;
   detail?: string;
 }
-
-/** Check constraints whose failure is the client's fault, and the field they guard. */
-const CHECKS: Record<string, { field: string; message: string }> = {
-  sales_invoices_paid_range: { field: 'amount_paid', message: 'must be between 0 and the invoice total' },
-  exchange_rates_rate_positive: { field: 'rate', message: 'must be greater than 0' },
-};
 
 const DB_UNREACHABLE = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03', '53300'];
 
@@ -30,6 +22,11 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
   unsupported: 415,
 };
 
+/**
+ * The kernel's half of error handling: what the core raises (by kind) and what libraries throw
+ * (body-parser, pg, knex pool) as a status, a code, a message and details. How that is rendered is
+ * each dialect's envelope (v2: src/dialects/v2/error-envelope.ts).
+ */
 /** Maps what the core raises and what libraries throw (body-parser, pg, knex pool) onto the API's error shape. */
 export function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
@@ -58,28 +55,8 @@ export function toHttpError(err: unknown): HttpError | undefined {
     // leaves the outcome unknown: a retry with the same Idempotency-Key then replays or runs it once.
     return new HttpError(503, 'database_unavailable', 'the database is busy or not reachable; try again shortly', undefined, { 'Retry-After': '1' });
   }
-  switch (e.code) {
-    case '23505':
-      return new HttpError(409, 'conflict', 'a record with the same unique value already exists');
-    case '23503':
-      return new HttpError(400, 'invalid_reference', 'a referenced record does not exist');
-    case '23514': {
-      const check = e.constraint ? CHECKS[e.constraint] : undefined;
-      if (check) return new HttpError(400, 'validation_failed', `${check.field}: ${check.message}`, [check]);
-      return undefined;
-    }
-    case '22003':
-      return new HttpError(400, 'out_of_range', 'a numeric value is out of range');
-    case '22021':
-    case '22025':
-    case '22P02':
-    case '22007':
-    case '22008':
-      return new HttpError(400, 'invalid_value', 'a value in the request cannot be used for this query; check escapes and formats');
-    case '40001':
-    case '40P01':
-      return new HttpError(409, 'conflict', 'the record was changed concurrently; retry the request');
-  }
+  const input = inputErrorOf(err);
+  if (input) return new HttpError(STATUS_OF[input.kind], input.code, input.message, input.details);
   // Other client errors raised by Express and its libraries (http-errors: a malformed percent-encoding
   // in a path parameter, a bad Content-Encoding, ...) keep their 4xx status.
   const status = e.status ?? (e as { statusCode?: number }).statusCode;
@@ -87,28 +64,4 @@ export function toHttpError(err: unknown): HttpError | undefined {
     return new HttpError(status, status === 400 ? 'bad_request' : 'client_error', err.message.slice(0, 200));
   }
   return undefined;
-}
-
-export function errorMiddleware(log: Logger) {
-  // Express recognises error handlers by their four parameters.
-  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const httpErr = toHttpError(err);
-    if (!httpErr) {
-      log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-    }
-    const out = httpErr ?? new HttpError(500, 'internal_error', 'the server failed to handle the request; it has been logged');
-    if (res.headersSent) {
-      // Mid-stream failure: cut the connection so the client sees a broken response, never a short valid one.
-      res.destroy();
-      return;
-    }
-    for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
-    const body: Record<string, unknown> = { code: out.code, message: out.message };
-    if (out.details) body.details = out.details;
-    res.status(out.status).json({ error: body });
-  };
-}
-
-export function notFoundRoute(req: Request, _res: Response, next: NextFunction) {
-  next(new HttpError(404, 'route_not_found', `no route for ${req.method} ${req.path}`));
 }

@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { COMPANY_SETTINGS_DEFAULT } from './service';
 
 /** The nested `company` object of an account, as the seed document prints it. */
 export interface CompanyWire {
@@ -18,6 +19,20 @@ export interface CompanyWire {
   id: number;
   currency_code: string;
   account_id: number | null;
+}
+
+const SETTINGS_ORDER = Object.keys(COMPANY_SETTINGS_DEFAULT);
+
+/**
+ * Settings keys in the seed's order (`time_format, date_format, locale, week_starts,
+ * non_working_days`), then any others as stored: jsonb keeps keys sorted by length, not as written.
+ */
+function inSeedOrder(settings: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (settings === null || typeof settings !== 'object') return settings;
+  const out: Record<string, unknown> = {};
+  for (const k of SETTINGS_ORDER) if (k in settings) out[k] = settings[k];
+  for (const [k, v] of Object.entries(settings)) if (!(k in out)) out[k] = v;
+  return out;
 }
 
 /** All companies of an organisation with their currency, in one query: an org has a handful. */
@@ -41,7 +56,7 @@ export async function loadCompanies(knex: Knex, orgId: number, ids?: number[]): 
       registration_numbers: r.registration_numbers,
       code: r.code,
       name: r.name,
-      settings: r.settings,
+      settings: inSeedOrder(r.settings),
       bank_details: r.bank_details,
       currency: {
         code: r.currency_code,

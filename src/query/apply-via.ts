@@ -1,45 +1,22 @@
 import { Knex } from 'knex';
 import { ScalarType, Via } from './catalogue';
-import { Filter, Operator, Scalar } from './parse';
+import { Filter } from './parse';
+import { CAST, Operator, OPERATORS, Sql } from './operators';
 
-const CAST: Record<ScalarType, string> = {
-  integer: 'integer', decimal: 'numeric', boolean: 'boolean', date: 'date', datetime: 'timestamptz', string: 'text',
-};
-const COMPARE: Partial<Record<Operator, string>> = { eq: '=', lt: '<', le: '<=', gt: '>', ge: '>=' };
-/** Negative operators are "no linked value matches the positive one". */
-const NEGATED: Partial<Record<Operator, Operator>> = { ne: 'eq', ni: 'in', nl: 'lk' };
-
-function likeLiteral(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** `<column> <op> <value>` for a positive operator; strings compare lower-cased. */
-function predicate(column: string, op: Operator, value: Filter['value'], type: ScalarType): { sql: string; bindings: Knex.RawBinding[] } {
+/** `<column> <op> <value>` for a positive operator; strings match case-insensitively (both sides lower-cased). */
+function predicate(column: string, op: Operator, value: Filter['value'], type: ScalarType): Sql {
   const str = type === 'string';
-  const col = str ? 'lower(??)' : '??';
-  const val = str ? 'lower(?)' : `?::${CAST[type]}`;
-  switch (op) {
-    case 'in': {
-      const list = value as Scalar[];
-      return { sql: `${col} IN (${list.map(() => val).join(', ')})`, bindings: [column, ...list] };
-    }
-    case 'ct':
-    case 'sw':
-    case 'ew': {
-      const s = likeLiteral(String(value).toLowerCase());
-      return { sql: "lower(??) LIKE ? ESCAPE '\\'", bindings: [column, op === 'ct' ? `%${s}%` : op === 'sw' ? `${s}%` : `%${s}`] };
-    }
-    case 'lk':
-      return { sql: 'lower(??) LIKE ?', bindings: [column, String(value).toLowerCase()] };
-    default:
-      return { sql: `${col} ${COMPARE[op]} ${val}`, bindings: [column, value as Scalar] };
-  }
+  const field = { sql: '??', bindings: [column] };
+  const compared = { sql: str ? 'lower(??)' : '??', bindings: [column] };
+  return OPERATORS[op].sql({ field, compared, value: (v) => ({ sql: str ? 'lower(?)' : `?::${CAST[type]}`, bindings: [v] }) }, value);
 }
 
 /** Adds a filter on a `via` field: EXISTS over a join table, or OR over several columns. */
 export function applyVia(qb: Knex.QueryBuilder, f: Filter, via: Via, table: string, type: ScalarType): void {
-  const negate = f.op in NEGATED;
-  const op = NEGATED[f.op] ?? f.op;
+  // A negative operator over related rows is "no linked value matches the positive one".
+  const negates = OPERATORS[f.op].negates;
+  const negate = negates !== undefined;
+  const op = negates ?? f.op;
   if (via.kind === 'any') {
     if (op === 'isnull') {
       const all = via.columns.map(() => '?? IS NULL').join(' AND ');

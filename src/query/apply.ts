@@ -2,20 +2,7 @@ import { Knex } from 'knex';
 import { Catalogue, ScalarType } from './catalogue';
 import { Filter, FilterTarget, ListQuery, Scalar } from './parse';
 import { applyVia } from './apply-via';
-
-/** Escapes LIKE's wildcards so `ct`/`sw`/`ew` match the text literally. */
-function likeLiteral(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-const CAST: Record<ScalarType, string> = {
-  integer: 'integer',
-  decimal: 'numeric',
-  boolean: 'boolean',
-  date: 'date',
-  datetime: 'timestamptz',
-  string: 'text',
-};
+import { CAST, OPERATORS } from './operators';
 const JSON_TYPE: Record<ScalarType, string> = {
   integer: 'number',
   decimal: 'number',
@@ -49,8 +36,6 @@ function valueSql(type: ScalarType, custom: boolean): string {
   return type === 'string' ? '?' : `?::${CAST[type]}`;
 }
 
-const COMPARE: Record<string, string> = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' };
-
 function applyOne(qb: Knex.QueryBuilder, f: Filter, catalogue: Catalogue): void {
   if (f.target.kind === 'column' && f.target.def.via) {
     applyVia(qb, f, f.target.def.via, catalogue.table, f.target.def.type);
@@ -70,32 +55,11 @@ function applyOne(qb: Knex.QueryBuilder, f: Filter, catalogue: Catalogue): void 
     });
     return;
   }
-  switch (f.op) {
-    case 'isnull':
-      qb.whereRaw(`${sql} IS ${v ? '' : 'NOT '}NULL`, bindings);
-      return;
-    case 'in':
-    case 'ni': {
-      const list = v as Scalar[];
-      const placeholders = list.map(() => valueSql(type, custom)).join(', ');
-      qb.whereRaw(`${sql} ${f.op === 'ni' ? 'NOT IN' : 'IN'} (${placeholders})`, [...bindings, ...list]);
-      return;
-    }
-    case 'ct':
-    case 'sw':
-    case 'ew': {
-      const s = likeLiteral(String(v).toLowerCase());
-      const pattern = f.op === 'ct' ? `%${s}%` : f.op === 'sw' ? `${s}%` : `%${s}`;
-      qb.whereRaw(`lower(${sql}) LIKE ? ESCAPE '\\'`, [...bindings, pattern]);
-      return;
-    }
-    case 'lk':
-    case 'nl':
-      qb.whereRaw(`lower(${sql}) ${f.op === 'nl' ? 'NOT LIKE' : 'LIKE'} ?`, [...bindings, String(v).toLowerCase()]);
-      return;
-    default:
-      qb.whereRaw(`${sql} ${COMPARE[f.op]} ${valueSql(type, custom)}`, [...bindings, v as Scalar]);
-  }
+  // Direct columns and custom fields compare as stored (strings case-sensitively); LIKE operators lower-case.
+  const field = { sql, bindings };
+  const value = (x: Scalar) => ({ sql: valueSql(type, custom), bindings: [x] });
+  const p = OPERATORS[f.op].sql({ field, compared: field, value }, v);
+  qb.whereRaw(p.sql, p.bindings);
 }
 
 /** Decimals travel as strings in the AST; in a jsonb document they must be numbers to match. */

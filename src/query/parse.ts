@@ -12,9 +12,10 @@
 import { Catalogue, CustomFieldDefinition, FieldDef, ScalarType } from './catalogue';
 import { QueryError } from '../core/errors';
 import { parseScalar, quoteListItem, Scalar, splitList } from '../core/values';
+import { Operator, OPERATORS as TABLE, operatorsFor } from './operators';
 
 export type { Scalar } from '../core/values';
-export type Operator = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'lk' | 'nl' | 'ct' | 'sw' | 'ew' | 'in' | 'ni' | 'isnull';
+export type { Operator } from './operators';
 
 export type FilterTarget =
   | { kind: 'column'; def: FieldDef }
@@ -54,17 +55,16 @@ export interface ParseContext {
 export const DEFAULT_PAGE_SIZE = 50;
 const MAX_LIST_ITEMS = 1000;
 const ALIASES: Record<string, Operator> = { lte: 'le', gte: 'ge', notin: 'ni' };
-const OPERATORS: readonly string[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'lk', 'nl', 'ct', 'sw', 'ew', 'in', 'ni', 'isnull', ...Object.keys(ALIASES)];
+const OPERATORS: readonly string[] = [...Object.keys(TABLE), ...Object.keys(ALIASES)];
 const CONTROL = ['_order', '_limit', '_page'];
-const COMMON: Operator[] = ['eq', 'ne', 'in', 'ni', 'isnull'];
-const ORDERED: Operator[] = [...COMMON, 'lt', 'le', 'gt', 'ge'];
+/** Which operators apply to which type: the operator table's rows say. */
 const OPS_BY_TYPE: Record<ScalarType, readonly Operator[]> = {
-  integer: ORDERED,
-  decimal: ORDERED,
-  date: ORDERED,
-  datetime: ORDERED,
-  string: [...ORDERED, 'lk', 'nl', 'ct', 'sw', 'ew'],
-  boolean: COMMON,
+  integer: operatorsFor('integer'),
+  decimal: operatorsFor('decimal'),
+  date: operatorsFor('date'),
+  datetime: operatorsFor('datetime'),
+  string: operatorsFor('string'),
+  boolean: operatorsFor('boolean'),
 };
 const CUSTOM_PREFIX = 'custom_fields.';
 
@@ -132,12 +132,12 @@ function parseFilter(param: string, raw: unknown, ctx: ParseContext): Filter[] {
   }
   const raws = Array.isArray(raw) ? raw.map(String) : [typeof raw === 'string' ? raw : ''];
   return raws.map((value): Filter => {
-    if (op === 'isnull') {
+    if (TABLE[op].reads === 'boolean') {
       const b = parseScalar('boolean', value);
       if ('error' in b) throw new QueryError(param, `must be true or false, got ${echo(value)}`);
       return { param, target, op, value: b.value as boolean };
     }
-    if (op === 'in' || op === 'ni') {
+    if (TABLE[op].reads === 'list') {
       const items = splitList(value);
       if (!Array.isArray(items)) throw new QueryError(param, `the list ${items.error}`);
       if (value === '') throw new QueryError(param, 'needs at least one value');

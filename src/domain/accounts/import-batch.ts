@@ -1,15 +1,16 @@
 import { Knex } from 'knex';
-import { Caller } from '../../auth/basic';
-import { ErrorDetail, ValidationError } from '../../http/errors';
+import type { Caller } from '../../core/caller';
+import { FieldProblem as ErrorDetail, ValidationError } from '../../core/errors';
 import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
 import { CustomFieldDefinition, ScalarType } from '../../query/catalogue';
 import { changedCustomFields, changedValues } from './changes';
-import { ACCOUNT_FIELDS, RELATION_FIELDS, RelationField, WRITABLE_FIELDS } from './fields';
+import { ACCOUNT_FIELDS, RELATION_FIELDS, RelationField, TRACKED, WRITABLE_FIELDS } from './fields';
 import { historyRow, HistoryRow, insertHistory } from './history';
 import { checkAccountReferences, KnownIds } from './references';
 import { changedRelations, linkedIds, RelationLookups, ResolvedRelations, resolveRelations, tagNames, writeRelationsOf } from './relations';
 import { AccountRepo, AccountRow, relationWire } from './repo';
-import { AccountService, ImportItem, ImportOutcome } from './service';
+import { AccountService } from './service';
+import type { ImportItem, ImportOutcome, RecordReader } from './types';
 
 /** A record checked in memory: the request-body schema, custom fields and company, as the API checks them. */
 export interface CheckedRecord {
@@ -25,8 +26,6 @@ export interface CheckedRecord {
 
 const SQL_TYPE: Record<ScalarType, string> = { integer: 'int', decimal: 'numeric', boolean: 'boolean', string: 'text', date: 'date', datetime: 'timestamptz' };
 const COLUMN_TYPE = new Map(ACCOUNT_FIELDS.map((f) => [f.name, SQL_TYPE[f.type]]));
-/** The fields history records (history.ts's TRACKED): every account field but id, created and updated. */
-const TRACKED_FIELDS = ACCOUNT_FIELDS.filter((f) => !['id', 'created', 'updated'].includes(f.name)).map((f) => f.name);
 /**
  * A created account's history `changes` in SQL over the inserted row `ins`: the same object
  * diffAccounts(undefined, row) builds, every tracked field and custom field with a value as
@@ -39,7 +38,7 @@ function createChangesSql(customKeys: string[]): string | undefined {
   if (!customKeys.every((k) => /^[A-Za-z0-9_]+$/.test(k))) return undefined;
   const column = (f: string) => `CASE WHEN ins.${f} IS NOT NULL THEN '"${f}":{"old":null,"new":' || to_json(ins.${f})::text || '}' END`;
   const custom = (k: string) => `CASE WHEN jsonb_typeof(ins.custom_fields->'${k}') <> 'null' THEN '"custom_fields.${k}":{"old":null,"new":' || (ins.custom_fields->'${k}')::text || '}' END`;
-  const items = [...TRACKED_FIELDS.map(column), ...customKeys.map(custom)];
+  const items = [...TRACKED.map(column), ...customKeys.map(custom)];
   // concat_ws skips NULLs; a function takes at most 100 arguments, so long lists are nested.
   const chunks: string[] = [];
   for (let i = 0; i < items.length; i += 90) chunks.push(`NULLIF(concat_ws(',', ${items.slice(i, i + 90).join(', ')}), '')`);
@@ -58,6 +57,12 @@ class DryRunRollback extends Error {
   constructor(readonly outcomes: ImportOutcome[]) {
     super('dry run');
   }
+}
+
+/** A checked record for the record-by-record fallback: its typed input, or its errors. */
+function typedItem(r: CheckedRecord): ImportItem {
+  if (r.errors.length) return { line: r.item.line, data: r.item.data, errors: r.errors };
+  return { line: r.item.line, data: r.input.custom_fields === undefined ? r.input : { ...r.input, custom_fields: r.customFields } };
 }
 
 /** A batch the set-based path does not take (one account named twice): done record by record instead. */
@@ -82,7 +87,7 @@ export class AccountImporter {
   /** SQL of a created account's history changes (see createChangesSql), once the custom fields are known. */
   private createChanges?: string;
 
-  constructor(private readonly knex: Knex, private readonly caller: Caller, private readonly dryRun = false) {
+  constructor(private readonly knex: Knex, private readonly caller: Caller, private readonly reader: RecordReader, private readonly dryRun = false) {
     this.repo = new AccountRepo(knex);
     this.service = new AccountService(knex, 10000);
   }
@@ -107,7 +112,7 @@ export class AccountImporter {
     const out: CheckedRecord = { item, input: {}, values: {}, customFields: {}, errors };
     if (errors.length) return out;
     try {
-      out.input = this.service.validateRecord(item.data, item.format);
+      out.input = this.service.validateRecord(this.reader.read(item.data));
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       errors.push(...(e.details ?? []));
@@ -115,7 +120,7 @@ export class AccountImporter {
     const raw = errors.length ? item.data : out.input;
     if (raw.custom_fields !== undefined && typeof raw.custom_fields === 'object' && raw.custom_fields !== null && !Array.isArray(raw.custom_fields)) {
       try {
-        out.customFields = validateCustomFields(raw.custom_fields, this.defs, item.format);
+        out.customFields = validateCustomFields(this.reader.customFields(raw.custom_fields as Record<string, unknown>, this.defs), this.defs, 'json');
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         for (const d of e.details ?? []) if (!errors.some((x) => x.field === d.field)) errors.push(d);
@@ -156,7 +161,7 @@ export class AccountImporter {
       if (e instanceof DryRunRollback) return e.outcomes;
       if (!isDatabaseError(e) && !(e instanceof NeedsRecordByRecord)) throw e;
       try {
-        return await this.service.importBatch(this.caller, records.map((r) => r.item), finish);
+        return await this.service.importBatch(this.caller, records.map(typedItem), finish);
       } catch (again) {
         if (again instanceof DryRunRollback) return again.outcomes;
         throw again;

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
-import { BodyFormat } from '../../http/body';
-import { ImportItem } from './service';
+import { SKIPPED } from './fields';
+import type { ImportItem } from './types';
 import { jsonArrayElements, JsonArrayError } from './json-array';
 
 /** Keys of an Administrate v2 dump that are computed or read-only here, so an import skips them. */
-export const SKIPPED_KEYS: ReadonlySet<string> = new Set(['id', 'created', 'updated', 'company', 'balance', 'converted_balance', 'default_price_level']);
+export const SKIPPED_KEYS: ReadonlySet<string> = SKIPPED;
 const CUSTOM_PREFIX = 'custom_fields.';
 
 /** A problem with the file as a whole (missing, unreadable, not the format it claims): one line for the CLI. */
@@ -20,12 +20,12 @@ export class ImportFileError extends Error {}
  * so a re-run finds the account it created; CSV columns `custom_fields.field_N` become custom fields. `industries` of a
  * dump are objects `{id, name}`: they are matched by name, so a dump moves between databases.
  */
-export function toImportItem(raw: Record<string, unknown>, line: number, format: BodyFormat): ImportItem {
+export function toImportItem(raw: Record<string, unknown>, line: number, format: 'json' | 'csv'): ImportItem {
   const data: Record<string, unknown> = {};
   const custom: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (k.startsWith(CUSTOM_PREFIX)) {
-      if (!(format === 'form' && v === '')) custom[k.slice(CUSTOM_PREFIX.length)] = v;
+      if (!(format === 'csv' && v === '')) custom[k.slice(CUSTOM_PREFIX.length)] = v;
     } else if (!SKIPPED_KEYS.has(k)) data[k] = v;
   }
   if (Object.keys(custom).length) data.custom_fields = { ...((data.custom_fields as object) ?? {}), ...custom };
@@ -38,7 +38,7 @@ export function toImportItem(raw: Record<string, unknown>, line: number, format:
   // Only a record with no key of its own gets one from its id: a record with an external_id is
   // found by it, and re-importing an export into its own database then changes nothing.
   if (!has(data.import_id) && !has(data.external_id) && has(raw.id)) data.import_id = `v2:${raw.id}`;
-  return { line, data, format };
+  return { line, data };
 }
 
 export function formatOf(file: string, explicit?: string): 'json' | 'csv' {
@@ -100,7 +100,7 @@ export async function* readImportFile(file: string, format: 'json' | 'csv', opts
         opts.onBytes?.(src.bytesRead);
         n++;
         if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-          yield { line: n, data: {}, format: 'json', errors: [{ field: '(record)', message: 'must be a JSON object (an account)' }] };
+          yield { line: n, data: {}, errors: [{ field: '(record)', message: 'must be a JSON object (an account)' }] };
         } else yield toImportItem(value as Record<string, unknown>, n, 'json');
       }
     } catch (e) {
@@ -121,12 +121,12 @@ export async function* readImportFile(file: string, format: 'json' | 'csv', opts
       }
       opts.onBytes?.(src.bytesRead);
       if (record.length !== header.length) {
-        yield { line: info.lines, data: {}, format: 'form', errors: [{ field: '(record)', message: `has ${record.length} fields; the header has ${header.length}` }] };
+        yield { line: info.lines, data: {}, errors: [{ field: '(record)', message: `has ${record.length} fields; the header has ${header.length}` }] };
         continue;
       }
       const raw: Record<string, string> = {};
       for (let i = 0; i < header.length; i++) raw[header[i]] = record[i];
-      yield toImportItem(raw, info.lines, 'form');
+      yield toImportItem(raw, info.lines, 'csv');
     }
   } catch (e) {
     if (e instanceof ImportFileError) throw e;

@@ -1,14 +1,11 @@
 import { Knex } from 'knex';
-import { ACCOUNT_FIELDS } from './fields';
+import { TRACKED } from './fields';
 import { AccountRow } from './repo';
-import { wireDateTime } from '../../http/wire';
-import { serializeScalar } from './serialize';
+import { formatDateTime } from '../../core/values';
+import { plainValue } from './values';
 
 export type HistoryAction = 'create' | 'update' | 'delete' | 'restore';
 export type Changes = Record<string, { old: unknown; new: unknown }>;
-
-/** Fields worth recording: everything a client can change. */
-const TRACKED = ACCOUNT_FIELDS.filter((f) => !['id', 'created', 'updated'].includes(f.name)).map((f) => f.name);
 
 /** Field-by-field differences, in wire form; custom fields appear as `custom_fields.field_N`. */
 export function diffAccounts(before: AccountRow | undefined, after: AccountRow): Changes {
@@ -17,7 +14,7 @@ export function diffAccounts(before: AccountRow | undefined, after: AccountRow):
     // A new account: every field that has a value (the same result as the general loop, without
     // comparing against nothing: an import creates a million of these).
     for (const name of TRACKED) {
-      const n = serializeScalar(name, after[name]);
+      const n = plainValue(name, after[name]);
       if (n !== null && n !== undefined) changes[name] = { old: null, new: n };
     }
     for (const [key, n] of Object.entries((after.custom_fields ?? {}) as Record<string, unknown>)) {
@@ -26,8 +23,8 @@ export function diffAccounts(before: AccountRow | undefined, after: AccountRow):
     return changes;
   }
   for (const name of TRACKED) {
-    const o = before ? serializeScalar(name, before[name]) : null;
-    const n = serializeScalar(name, after[name]);
+    const o = before ? plainValue(name, before[name]) : null;
+    const n = plainValue(name, after[name]);
     if (JSON.stringify(o) !== JSON.stringify(n) && !(before === undefined && n === null)) changes[name] = { old: o, new: n };
   }
   const oc = (before?.custom_fields ?? {}) as Record<string, unknown>;
@@ -95,7 +92,7 @@ export async function listHistory(db: Knex, orgId: number, accountId: number) {
     .select('h.id', 'h.at', 'h.action', 'h.version', 'h.changes', 'h.user_id', 'u.email as user_email');
   return rows.map((r) => ({
     id: Number(r.id),
-    at: wireDateTime(r.at, true),
+    at: formatDateTime(r.at, true),
     action: r.action,
     version: r.version,
     user_id: r.user_id,

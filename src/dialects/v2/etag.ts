@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { PreconditionFailedError } from '../core/errors';
+import type { ExpectedVersion } from '../../core/versions';
 
 /**
  * A record's ETag: `"v<version>-<digest>"`. The version moves on every write of the record; the
@@ -22,15 +22,17 @@ export function notModified(ifNoneMatch: string | undefined, etag: string): bool
   return ifNoneMatch.trim() === '*' || tags(ifNoneMatch).includes(etag);
 }
 
-/** If-Match on a write: 412 unless one of the tags names the current version (or is `*`). */
-export function checkIfMatch(ifMatch: string | undefined, currentVersion: number): void {
-  if (ifMatch === undefined) return;
-  if (ifMatch.trim() === '*') return;
-  const versions = tags(ifMatch).map((t) => /^"v(\d+)(?:-[^"]*)?"$/.exec(t)?.[1]);
-  if (!versions.includes(String(currentVersion))) {
-    throw new PreconditionFailedError(
-      `the record has changed since you read it (it is at version ${currentVersion}); GET it again and re-apply your change`,
-      [{ field: 'If-Match', message: `does not match the current ETag (version ${currentVersion})` }],
-    );
-  }
+/**
+ * If-Match (a header, or a bulk operation's `if_match`) → the versions the write may happen on, for
+ * the core to check; none for no header or `*`. A tag that is not one of ours names no version, so
+ * it never matches.
+ */
+export function expectedVersion(ifMatch: string | undefined): ExpectedVersion | undefined {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const versions = tags(ifMatch).flatMap((t) => {
+    const v = /^"v(\d+)(?:-[^"]*)?"$/.exec(t)?.[1];
+    // `"v007-…"` was never an ETag of ours (versions print without leading zeros): it matches nothing.
+    return v === undefined || String(Number(v)) !== v ? [] : [Number(v)];
+  });
+  return { versions, field: 'If-Match' };
 }

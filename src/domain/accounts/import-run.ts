@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Knex } from 'knex';
-import { Caller } from '../../auth/basic';
+import type { Caller } from '../../core/caller';
 import { WRITABLE_FIELDS } from './fields';
 import { AccountImporter, CheckedRecord } from './import-batch';
 import { fingerprint, ImportFileError, readImportFile, SKIPPED_KEYS } from './import-file';
-import { ImportOutcome } from './service';
+import type { ImportOutcome, RecordReader } from './types';
 
 /** Records per transaction: big enough that per-statement costs vanish, small enough for flat memory. */
 export const IMPORT_BATCH = 1000;
@@ -60,9 +60,9 @@ function headerCheck(file: string, customKeys: string[]) {
  * file (same SHA-256) resumes after its last committed batch; a finished file with unkeyed records
  * is refused unless `allowDuplicates`. A dry run checks and writes everything, then rolls back.
  */
-export async function runImport(knex: Knex, caller: Caller, file: string, format: 'json' | 'csv', opts: ImportOptions = {}): Promise<ImportSummary> {
+export async function runImport(knex: Knex, caller: Caller, file: string, format: 'json' | 'csv', reader: RecordReader, opts: ImportOptions = {}): Promise<ImportSummary> {
   const print = await fingerprint(file);
-  const importer = await new AccountImporter(knex, caller, opts.dryRun).init();
+  const importer = await new AccountImporter(knex, caller, reader, opts.dryRun).init();
   const counts: Counts = { created: 0, updated: 0, unchanged: 0, failed: 0, unkeyed: 0 };
   let skip = 0;
   let runId: number | undefined;

@@ -1,13 +1,14 @@
-import { CompanyWire } from '../../orgs/companies';
-import { wireDate, wireDateTime } from '../../http/wire';
-import { ACCOUNT_FIELDS, LIST_OMITTED, SERIALIZED_FIELDS, WIRE_ORDER } from './fields';
-import { AccountRow, Related } from './repo';
-import { ScalarType } from '../../query/catalogue';
+import type { CompanyWire } from '../../../orgs/companies';
+import type { AccountBalance } from '../../../money/balance';
+import { ACCOUNT_FIELDS, LIST_OMITTED, SERIALIZED_FIELDS, WIRE_ORDER } from '../../../domain/accounts/fields';
+import type { AccountRow, Related } from '../../../domain/accounts/repo';
+import type { AccountBatch, AccountView } from '../../../domain/accounts/types';
+import { FORMAT } from '../../../domain/accounts/values';
+import type { ScalarType } from '../../../query/catalogue';
 
-export interface Balance {
-  balance: Record<string, number>;
-  converted_balance: number | null;
-}
+/** The v2 wire form of accounts: keys in the catalogue's order, lists written as JSON text directly. */
+
+export type Balance = AccountBalance;
 
 export interface SerializeContext {
   companies: Map<number, CompanyWire>;
@@ -18,28 +19,10 @@ export interface SerializeContext {
 
 const TYPE_OF = new Map<string, ScalarType>(ACCOUNT_FIELDS.map((f) => [f.name, f.type]));
 
-/** How a stored column value becomes its wire form, per field, worked out once. */
-function formatterFor(name: string, type: ScalarType | undefined): (value: unknown) => unknown {
-  if (type === 'datetime') {
-    // `created` has Administrate's second precision; `updated` keeps milliseconds for incremental sync.
-    const millis = name === 'updated';
-    return (v) => (v === null || v === undefined ? null : wireDateTime(v as Date, millis));
-  }
-  if (type === 'date') return (v) => (v === null || v === undefined ? null : wireDate(v as string));
-  return (v) => v ?? null;
-}
-
-const FORMAT = new Map(ACCOUNT_FIELDS.map((f) => [f.name, formatterFor(f.name, f.type)]));
-
-/** One stored column value in its wire form (datetimes and dates formatted). */
-export function serializeScalar(name: string, value: unknown): unknown {
-  return (FORMAT.get(name) ?? formatterFor(name, undefined))(value);
-}
-
 type Writer = (row: AccountRow, ctx: SerializeContext) => unknown;
 
 /** How each wire key is produced, worked out once: a list serializes a million rows through these. */
-function writerFor(key: (typeof WIRE_ORDER)[number]): Writer | undefined {
+function writerFor(key: string): Writer | undefined {
   switch (key) {
     case 'balance':
       return (_row, ctx) => ctx.balance!.balance;
@@ -107,4 +90,19 @@ export function serializeAccount(row: AccountRow, ctx: SerializeContext): Record
   const out: Record<string, unknown> = {};
   for (const [key, write] of ctx.balance !== undefined ? FULL : LISTED) out[key] = write(row, ctx);
   return out;
+}
+
+/** A single read's view → the full v2 record. */
+export function accountBody(view: AccountView): Record<string, unknown> {
+  return serializeAccount(view.row, view);
+}
+
+/** A list batch → its items as JSON text, each as the list shows it. */
+export function accountBatchJson(batch: AccountBatch): string[] {
+  return batch.rows.map((row) => accountListJson(row, batch));
+}
+
+/** A list batch → its items as objects (the CLI's CSV export). */
+export function accountBatchObjects(batch: AccountBatch): Record<string, unknown>[] {
+  return batch.rows.map((row) => serializeAccount(row, batch));
 }

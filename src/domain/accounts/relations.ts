@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { ErrorDetail } from '../../http/errors';
+import type { FieldProblem as ErrorDetail } from '../../core/errors';
 import { RELATION_FIELDS, RelationField } from './fields';
 
 /** Ids to link, by relation; a relation absent from the request is left as it is. */

@@ -1,14 +1,16 @@
 import { Request, Response, Router } from 'express';
-import { requireJsonOrForm } from '../../http/body';
-import { idParam } from '../../http/params';
-import { QueryError, ValidationError } from '../../http/errors';
-import { notModified } from '../../http/etag';
-import { sendList } from '../../http/stream-json';
-import { AccountResponse, AccountService } from './service';
-import { ContactService } from '../contacts/service';
-import { InvoiceService } from '../../finance/invoices/service';
-import { CommentService } from '../comments/service';
-import { AttachmentService } from '../attachments/service';
+import { requireJsonOrForm } from '../../../http/body';
+import { idParam } from '../../../http/params';
+import { QueryError, ValidationError } from '../../../core/errors';
+import { expectedVersion, makeEtag, notModified } from '../etag';
+import { RawJson, sendList } from '../../../http/stream-json';
+import { AccountService, AccountView } from '../../../domain/accounts/service';
+import { accountBatchJson, accountBody } from './serialize';
+import { accountInput, bulkOperations } from './body';
+import { ContactService } from '../../../crm/contacts/service';
+import { InvoiceService } from '../../../finance/invoices/service';
+import { CommentService } from '../../../crm/comments/service';
+import { AttachmentService } from '../../../crm/attachments/service';
 
 const GET_ONE_PARAMS = new Set(['display_currency', 'expand', '_']);
 export const EXPANDABLE = ['contacts', 'invoices', 'comments', 'attachments'] as const;
@@ -29,6 +31,16 @@ function expandParam(raw: unknown): Expandable[] {
     if (!(EXPANDABLE as readonly string[]).includes(item)) throw new QueryError('expand', `cannot expand ${JSON.stringify(item.slice(0, 50))}; expandable: ${EXPANDABLE.join(', ')}`);
   }
   return items as Expandable[];
+}
+
+/** A record's v2 response: its body, and an ETag over its version and what it derives from elsewhere (its balance). */
+interface AccountResponse {
+  body: Record<string, unknown>;
+  etag: string;
+}
+
+function respond(view: AccountView): AccountResponse {
+  return { body: accountBody(view), etag: makeEtag(view.row.version, view.balance) };
 }
 
 function send(res: Response, r: AccountResponse, status = 200) {
@@ -56,28 +68,37 @@ export function accountRoutes(
   opts: { bulkMax: number; contacts: ContactService; invoices: InvoiceService; comments: CommentService; attachments: AttachmentService },
 ): Router {
   const r = Router();
+  /** The request's body as the core's typed input (form bodies typed here). */
+  const input = (req: Request, schema: 'AccountCreate' | 'AccountUpdate') =>
+    accountInput(schema, req.body, req.bodyFormat, () => service.customFieldDefinitions(req.user!));
+  const ifMatch = (req: Request) => ({ expected: expectedVersion(req.get('If-Match')) });
 
   r.get('/', async (req, res) => {
-    await sendList(res, await service.list(req.user!, req.query as Record<string, unknown>, { wire: true }));
+    const list = await service.list(req.user!, req.query as Record<string, unknown>);
+    // The core yields batches of rows; the list text is written here, one string per item (no object per row).
+    const batches = (async function* () {
+      for await (const items of list.batches) yield items.flatMap((b) => accountBatchJson(b).map((json) => new RawJson(json)));
+    })();
+    await sendList(res, { pagination: list.pagination, batches });
   });
 
   r.post('/', requireJsonOrForm, async (req, res) => {
-    send(res, await service.create(req.user!, req.body, req.bodyFormat!));
+    send(res, respond(await service.create(req.user!, await input(req, 'AccountCreate'))));
   });
 
   r.post('/_bulk', requireJsonOrForm, async (req, res) => {
-    res.json(await service.bulk(req.user!, req.body, req.bodyFormat!, opts.bulkMax));
+    res.json(await service.bulk(req.user!, bulkOperations(req.body, req.bodyFormat), opts.bulkMax));
   });
 
   r.get('/external_id/:external_id', async (req, res) => {
     checkGetOneParams(req);
-    sendRead(req, res, await service.getByExternalId(req.user!, externalIdParam(String(req.params.external_id))));
+    sendRead(req, res, respond(await service.getByExternalId(req.user!, externalIdParam(String(req.params.external_id)))));
   });
 
   r.put('/external_id/:external_id', requireJsonOrForm, async (req, res) => {
     const externalId = externalIdParam(String(req.params.external_id));
-    const result = await service.upsertByExternalId(req.user!, externalId, req.body, req.bodyFormat!, { ifMatch: req.get('If-Match') });
-    send(res, result, result.created ? 201 : 200);
+    const result = await service.upsertByExternalId(req.user!, externalId, await input(req, 'AccountUpdate'), ifMatch(req));
+    send(res, respond(result), result.created ? 201 : 200);
   });
 
   r.get('/:id', async (req, res) => {
@@ -85,7 +106,8 @@ export function accountRoutes(
     const displayCurrency = typeof req.query.display_currency === 'string' ? req.query.display_currency : undefined;
     const expand = expandParam(req.query.expand);
     const id = idParam(String(req.params.id));
-    const r = await service.get(req.user!, id, { displayCurrency });
+    const view = await service.get(req.user!, id, { displayCurrency });
+    const r = respond(view);
     if (expand.length) {
       // One query per relation, whatever the number of related records.
       const loaders: Record<Expandable, () => Promise<unknown[]>> = {
@@ -97,7 +119,8 @@ export function accountRoutes(
       const lists = await Promise.all(expand.map((name) => loaders[name]()));
       const embedded = Object.fromEntries(expand.map((name, i) => [name, lists[i]]));
       Object.assign(r.body, embedded);
-      r.etag = service.etagWith(r, embedded);
+      // The ETag of a response that embeds more than the record covers what it embeds.
+      r.etag = makeEtag(view.row.version, { etag: r.etag, extra: embedded });
     }
     sendRead(req, res, r);
   });
@@ -121,12 +144,12 @@ export function accountRoutes(
   // Administrate: "we use POST for both creation and updating".
   for (const method of ['put', 'post'] as const) {
     r[method]('/:id', requireJsonOrForm, async (req, res) => {
-      send(res, await service.update(req.user!, idParam(String(req.params.id)), req.body, req.bodyFormat!, { ifMatch: req.get('If-Match') }));
+      send(res, respond(await service.update(req.user!, idParam(String(req.params.id)), await input(req, 'AccountUpdate'), ifMatch(req))));
     });
   }
 
   r.delete('/:id', async (req, res) => {
-    send(res, await service.remove(req.user!, idParam(String(req.params.id)), { ifMatch: req.get('If-Match') }));
+    send(res, respond(await service.remove(req.user!, idParam(String(req.params.id)), ifMatch(req))));
   });
 
   return r;
