@@ -163,6 +163,10 @@ export class Core {
 
   // ---- contacts of an account (ContactService) ----
 
+  contactsOfAccounts(caller: Caller, accountIds: number[]): Promise<Map<number, Record<string, unknown>[]>> {
+    return this.contacts.ofAccounts(caller, accountIds);
+  }
+
   async contactsOf(caller: Caller, accountId: number): Promise<Record<string, unknown>[]> {
     return (await this.contacts.ofAccounts(caller, [accountId])).get(accountId) ?? [];
   }
