@@ -15,7 +15,13 @@ export interface Lookups {
   contacts: Map<number, Record<string, unknown>[]>;
 }
 
-const iso = (d: unknown): string | null => (d === null || d === undefined ? null : d instanceof Date ? d.toISOString() : String(d));
+/** A date-time with its offset: v2's wire date-times are UTC without one (`2026-12-01T09:00:00`). */
+const iso = (d: unknown): string | null => {
+  if (d === null || d === undefined) return null;
+  if (d instanceof Date) return d.toISOString();
+  const s = String(d);
+  return /(Z|[+-]\d{2}:?\d{2})$/.test(s) ? s : `${s}Z`;
+};
 const slug = (s: string) => s.toLowerCase().trim().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 export function profile(u: UserInfo) {
@@ -118,7 +124,7 @@ export function comment(c: Record<string, unknown>, l: Pick<Lookups, 'users' | '
   return {
     id: encodeId('comment', c.id as number),
     comment: c.comment,
-    commented_on: c.commented_on,
+    commented_on: iso(c.commented_on),
     commented_by: author ? { id: encodeId('profile', author.id), user_details: { email: author.email, profile_pic: null } } : null,
     content_type: 'account',
     object_id: encodeId('account', c.account_id as number),
@@ -135,7 +141,7 @@ export function attachment(a: Record<string, unknown>, l: Pick<Lookups, 'users' 
     id,
     created_by: by ? { id: encodeId('profile', by.id), email: by.email } : null,
     file_name: a.file_name,
-    created_at: a.created_on,
+    created_at: iso(a.created_on),
     file_path: `/api/attachments/${id}/download/`,
     content_type: 'account',
     object_id: encodeId('account', a.account_id as number),
@@ -150,9 +156,9 @@ export function email(e: Record<string, unknown>) {
     message_subject: e.subject,
     message_body: e.html,
     timezone: 'UTC',
-    scheduled_date_time: e.scheduled_date_time ?? null,
+    scheduled_date_time: iso(e.scheduled_date_time),
     scheduled_later: e.scheduled_later,
-    created_at: e.created_on,
+    created_at: iso(e.created_on),
     from_email: e.from_account,
     rendered_message_body: e.html,
   };
