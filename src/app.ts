@@ -34,7 +34,7 @@ import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
 import { probeRoutes } from './http/probes';
 import { shareReadRouting } from './db/replica';
 import type { Invalidations } from './db/notify';
-import { djangoCrmRoutes } from './dialects/djangocrm';
+import { djangoCrmDocs, djangoCrmRoutes } from './dialects/djangocrm';
 
 export interface AppDeps {
   knex: Knex;
@@ -65,6 +65,7 @@ export function createApp({ knex, config, log, invalidations }: AppDeps): Expres
   app.use(rejectHostileUrl);
 
   app.use(docsRoutes());
+  app.use(djangoCrmDocs());
   app.use(probeRoutes(knex));
 
   // The Django-CRM dialect (src/dialects/djangocrm): /api/auth, /api/accounts, /api/attachments.

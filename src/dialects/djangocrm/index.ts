@@ -11,6 +11,7 @@ import { authenticate, authRoutes, orgHeaders } from './auth';
 import { Core } from './core';
 import { djangoErrorMiddleware, notFound } from './errors';
 import { JwtIssuer } from './jwt';
+import { loadDjangoCrmOpenApi } from '../../openapi/document';
 
 export interface DjangoCrmDeps {
   knex: Knex;
@@ -47,5 +48,14 @@ export function djangoCrmRoutes({ knex, log, config, invalidations }: DjangoCrmD
   r.use('/auth', parse, authRoutes(core, jwt, auth), none, errors);
   r.use('/accounts', auth, orgHeaders, parse, accountRoutes(core, { attachmentMaxBytes: config.attachmentMaxBytes }), none, errors);
   r.use('/attachments', auth, orgHeaders, attachmentRoutes(core), none, errors);
+  return r;
+}
+
+/** `GET /docs/djangocrm/openapi.yaml`: the facade's OpenAPI document (openapi-djangocrm.yaml), no auth, like /docs. */
+export function djangoCrmDocs(): Router {
+  const r = Router();
+  r.get('/docs/djangocrm/openapi.yaml', (_req, res) => {
+    res.type('application/yaml').send(loadDjangoCrmOpenApi().text);
+  });
   return r;
 }
