@@ -197,3 +197,16 @@ describe('DELETE /api/accounts/<id>/', () => {
     expect(res.body).toEqual({ error: true, errors: 'You do not have Permission to perform this action' });
   });
 });
+
+describe('contacts of an account', () => {
+  it('when created with contacts, then they are the account\'s; a PUT without contacts unlinks them', async () => {
+    const c = await t.as().post('/api/v2/crm/contacts').send({ company_id: 1, first_name: 'Cleo', email: 'cleo@example.com' });
+    const contact = encodeId('contact', c.body.id);
+    const id = await createAccount(t, s, { name: 'With Contact', contacts: JSON.stringify([contact]) });
+    const detail = await bearer(t, s).get(`/api/accounts/${id}/`);
+    expect(detail.body.contacts.map((x: { id: string }) => x.id)).toEqual([contact]);
+    expect(detail.body.account_obj.contacts[0]).toMatchObject({ id: contact, first_name: 'Cleo', account: id });
+    expect((await bearer(t, s).put(`/api/accounts/${id}/`).send({ name: 'With Contact' })).status).toBe(200);
+    expect((await bearer(t, s).get(`/api/accounts/${id}/`)).body.contacts).toEqual([]);
+  });
+});
