@@ -1,6 +1,6 @@
 import { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { Core, UserInfo } from './core';
-import { DjangoError, unauthenticated } from './errors';
+import { DjangoError, toDjangoError, unauthenticated } from './errors';
 import { decodeId, encodeId, uuidHex } from './ids';
 import { JwtIssuer, looksLikeJwt } from './jwt';
 import { profile } from './serialize';
@@ -23,7 +23,8 @@ export function authenticate(core: Core, jwt: JwtIssuer, v2Auth: RequestHandler)
       req.user = { id: user.id, orgId: claims.orgId, role: user.role, email: user.email };
       return next();
     }
-    v2Auth(req, res, (err?: unknown) => (err ? next(unauthenticated()) : next()));
+    // Refused credentials are Django-CRM's 401; anything else (429 throttled, 503 database) keeps its status.
+    v2Auth(req, res, (err?: unknown) => (err ? next(toDjangoError(err)?.status === 401 ? unauthenticated() : err) : next()));
   };
 }
 
