@@ -9,16 +9,19 @@ import { Knex } from 'knex';
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('djangocrm_refresh_tokens', (t) => {
-    t.text('jti').primary();
     t.integer('org_id').notNullable().references('orgs.id');
+    t.text('jti').notNullable();
     t.integer('user_id').notNullable().references('users.id').onDelete('CASCADE');
     t.timestamp('created', { useTz: true, precision: 3 }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('expires_at', { useTz: true, precision: 3 }).notNullable();
     /** Set when the token was rotated (refresh-token, switch-org) or logged out: it is then refused. */
     t.timestamp('revoked_at', { useTz: true, precision: 3 });
+    // Keyed by org_id first, like every tenant table (docs/scaling.md): a token's claims carry its org.
+    t.primary(['org_id', 'jti']);
   });
   await knex.raw('CREATE INDEX djangocrm_refresh_tokens_user ON djangocrm_refresh_tokens (org_id, user_id)');
   await knex.raw('CREATE INDEX djangocrm_refresh_tokens_expiry ON djangocrm_refresh_tokens (expires_at)');
+  // Server-wide settings (the generated secret): a reference table, like orgs and users.
   await knex.schema.createTable('djangocrm_settings', (t) => {
     t.text('key').primary();
     t.text('value').notNullable();

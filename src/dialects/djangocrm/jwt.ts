@@ -56,6 +56,8 @@ export class JwtIssuer {
     const access = await this.sign('access', userId, orgId, this.opts.accessTtlSeconds);
     const refresh = await this.sign('refresh', userId, orgId, this.opts.refreshTtlSeconds);
     await db('djangocrm_refresh_tokens').insert({ jti: refresh.jti, org_id: orgId, user_id: userId, expires_at: new Date(refresh.exp * 1000) });
+    // The user's expired tokens can never be used again: no table grows without bound.
+    await db('djangocrm_refresh_tokens').where({ org_id: orgId, user_id: userId }).where('expires_at', '<', db.fn.now()).delete();
     return { access: access.token, refresh: refresh.token };
   }
 
