@@ -27,10 +27,10 @@ build: install $(BUILD_STAMP)
 run: build
 	node dist/src/main.js serve
 
-## openapi.yaml against Redocly's recommended rules (redocly.yaml: strict, no telemetry).
+## openapi.yaml and openapi-djangocrm.yaml against Redocly's recommended rules (redocly.yaml: strict, no telemetry).
 ## Redocly prints a Node 20 end-of-life box on every run (stderr, unconditional): dropped here, findings kept.
 lint: install
-	@set -o pipefail; REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint openapi.yaml 2>&1 | { grep -v -e '^ *[╔║╚]' -e '^ *$$' || true; }
+	@set -o pipefail; REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint openapi.yaml openapi-djangocrm.yaml 2>&1 | { grep -v -e '^ *[╔║╚]' -e '^ *$$' || true; }
 
 ## The layering of DESIGN.md (.dependency-cruiser.cjs): the core imports no Express, src/http or dialect;
 ## no cycles between folders; no dialect holds knex.

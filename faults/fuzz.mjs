@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Seeded fuzzer over every route and method of openapi.yaml, against a real server process.
+// Seeded fuzzer over every route and method of openapi.yaml and openapi-djangocrm.yaml (the Django-CRM
+// facade), against a real server process.
 //   node faults/fuzz.mjs [--requests 20000] [--seed 1] [--concurrency 8] [--database-url URL]
 // --database-url URL: that PostgreSQL database (empty, or a v2crm one); else PGlite in a temp DATA_DIR.
-// Fails (exit 1) on any 5xx, any error status without a JSON {"error": ...} body, or the process exiting.
+// Fails (exit 1) on any 5xx, any error status without a JSON {"error": ...} body (the facade: any of
+// Django-CRM's JSON error envelopes), or the process exiting.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,13 +31,21 @@ for (const [template, item] of Object.entries(spec.paths)) {
     if (item[method]) ops.push({ template, method: method.toUpperCase(), op: item[method] });
   }
 }
+// The Django-CRM facade's operations (src/dialects/djangocrm), with their own document for $refs.
+const djangoSpec = YAML.parse(fs.readFileSync(path.join(ROOT, 'openapi-djangocrm.yaml'), 'utf8'));
+for (const [template, item] of Object.entries(djangoSpec.paths)) {
+  for (const method of ['get', 'post', 'put', 'patch', 'delete']) {
+    if (item[method]) ops.push({ template, method: method.toUpperCase(), op: item[method], facade: true });
+  }
+}
 
-const resolveRef = (o) => (o && o.$ref ? resolveRef(o.$ref.split('/').slice(1).reduce((a, k) => a[k], spec)) : o);
-function bodyFields(op) {
-  const schema = resolveRef(op.requestBody?.content?.['application/json']?.schema);
+const resolveRef = (o, root = spec) => (o && o.$ref ? resolveRef(o.$ref.split('/').slice(1).reduce((a, k) => a[k], root), root) : o);
+function bodyFields(op, root = spec) {
+  const resolveRef2 = (o) => resolveRef(o, root);
+  const schema = resolveRef2(op.requestBody?.content?.['application/json']?.schema);
   const props = {};
   const collect = (s) => {
-    s = resolveRef(s);
+    s = resolveRef2(s);
     if (!s) return;
     Object.assign(props, s.properties ?? {});
     for (const sub of [...(s.allOf ?? []), ...(s.oneOf ?? []), ...(s.anyOf ?? [])]) collect(sub);
@@ -43,7 +53,7 @@ function bodyFields(op) {
   collect(schema);
   return Object.keys(props);
 }
-for (const o of ops) o.fields = bodyFields(o.op);
+for (const o of ops) o.fields = bodyFields(o.op, o.facade ? djangoSpec : spec);
 const ALL_FIELDS = [...new Set(ops.flatMap((o) => o.fields))];
 
 const HOSTILE_STRINGS = [
@@ -51,6 +61,13 @@ const HOSTILE_STRINGS = [
   '1e309', '-0', 'NaN', 'null', 'true', '2026-13-45', '2026-02-30T25:61:00Z', '1.23456789012345678901234567890', '9'.repeat(40), ' 1', '0x10',
 ];
 const HOSTILE_PATH = ['0', '-1', '1', '2', '3', '5', '2147483647', '2147483648', '99999999999999999999', 'abc', '1.5', '%00', '%ED%A0%80', '%C0', '%', '%2F', '..', '%2e%2e', 'a%00b', 'GBP', 'EUR', 'field_1', 'field_99', '%20', '1;2', '~'];
+// Facade ids: UUIDs of every type code (ours), other UUIDs, and what Python's uuid.UUID() half-accepts.
+const HOSTILE_UUID = [
+  '00000001-0000-8000-8000-000000000001', '00000001-0000-8000-8000-000000000002', '00000003-0000-8000-8000-000000000001', '00000004-0000-8000-8000-000000000001',
+  '00000001000080008000000000000001', '{00000001-0000-8000-8000-000000000001}', 'urn:uuid:00000001-0000-8000-8000-000000000001', '00000001-0000-8000-8000-0000ffffffff',
+  '00000001-0000-8000-8000-ffffffffffff', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '123e4567-e89b-12d3-a456-426614174000', 'account-uuid', '1', '%00', '%ED%A0%80', '%C0', '%', '..', '%20',
+];
+const FACADE_QUERY_KEYS = ['limit', 'offset', 'name', 'city', 'industry', 'tags', 'assigned_to', 'search', 'created_at__gte', 'created_at__lte', 'cf_field_1', 'cf_', 'status'];
 const QUERY_KEYS = ['_limit', '_page', '_order', 'name', 'name__ct', 'name__in', 'id__gt', 'id__in', 'updated__gt', 'is_deleted', 'is_deleted__in', 'custom_fields.field_1__eq', 'custom_fields.x', 'expand', 'display_currency', 'status', 'tags__in', 'city', 'foo', 'name__zz', '_order[]', 'a[b][c]', '__proto__', 'constructor[prototype]', 'id__isnull', 'total__ge', 'code__in', 'account_id'];
 const QUERY_VALUES = ['1', '0', '-1', '10001', 'id', '-id', 'name,id', 'updated,id', 'true', 'false', 'x', '%00', '%ED%A0%80', 'a,b,c', '2026-01-01', 'contacts,invoices', 'USD', 'XXX', '', '%25', "'", '9'.repeat(30)];
 
@@ -87,13 +104,15 @@ function randomBody(o) {
 
 function randomRequest(users) {
   const o = rnd.pick(ops);
-  const p = o.template.replace(/\{[^}]+\}/g, () => rnd.pick(HOSTILE_PATH));
-  const params = Array.from({ length: rnd.int(4) }, () => `${enc(rnd.pick(QUERY_KEYS))}=${rnd.chance(0.8) ? enc(rnd.pick(QUERY_VALUES)) : rnd.pick(QUERY_VALUES)}`);
+  const p = o.template.replace(/\{[^}]+\}/g, () => rnd.pick(o.facade ? HOSTILE_UUID : HOSTILE_PATH));
+  const keys = o.facade ? FACADE_QUERY_KEYS : QUERY_KEYS;
+  const values = o.facade ? [...QUERY_VALUES, ...HOSTILE_UUID] : QUERY_VALUES;
+  const params = Array.from({ length: rnd.int(4) }, () => `${enc(rnd.pick(keys))}=${rnd.chance(0.8) ? enc(rnd.pick(values)) : rnd.pick(values)}`);
   if (rnd.chance(0.003)) for (let i = 0; i < 1100; i++) params.push(`id__ne=${i}`);
   const headers = {};
   // Wrong credentials are rare: each costs a deliberate ~75 ms password hash.
   const who = rnd.int(100);
-  if (who < 97) headers.Authorization = users.admin;
+  if (who < 97) headers.Authorization = o.facade && users.bearer && rnd.chance(0.8) ? users.bearer : users.admin;
   else if (who === 97) headers.Authorization = rnd.pick([basic('admin@example.com', 'wrong'), 'Basic !!!', 'Bearer x', basic('a\u0000b', 'c')]);
   let body;
   if (['POST', 'PUT', 'PATCH'].includes(o.method) || rnd.chance(0.05)) {
@@ -104,7 +123,8 @@ function randomRequest(users) {
   }
   if (o.method !== 'GET' && rnd.chance(0.2)) headers['Idempotency-Key'] = rnd.chance(0.9) ? `fz-${rnd.int(300)}` : rnd.pick(['', 'x'.repeat(300), 'ü']);
   if (rnd.chance(0.1)) headers['If-Match'] = rnd.pick(['"x"', '*', 'W/"1"', '']);
-  return { method: o.method, path: `${p}${params.length ? `?${params.join('&')}` : ''}`, headers, body, label: `${o.method} ${o.template}` };
+  if (o.facade && rnd.chance(0.1)) headers[rnd.pick(['org', 'X-Organization-ID', 'organization-id'])] = rnd.pick(['00000008-0000-8000-8000-000000000001', '00000008-0000-8000-8000-000000000002', 'x', '']);
+  return { method: o.method, path: `${p}${params.length ? `?${params.join('&')}` : ''}`, headers, body, label: `${o.method} ${o.template}`, facade: o.facade };
 }
 
 async function main() {
@@ -129,7 +149,10 @@ async function main() {
     await post('/api/v2/crm/teams', { name: 'seed team' });
     const u = await post('/api/v2/crm/accounts', { name: 'x', company_id: 1 });
     if (u.status !== 200) throw new Error(`seeding failed: ${u.status} ${u.text}`);
-    const users = { admin };
+    // A Django-CRM client's Bearer token (POST /api/auth/login/) for the facade's routes.
+    const login = await request(server.port, { method: 'POST', path: '/api/auth/login/', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'admin@example.com', password: 'fuzz-admin-pass' }) });
+    if (login.status !== 200) throw new Error(`facade login failed: ${login.status} ${login.text}`);
+    const users = { admin, bearer: `Bearer ${JSON.parse(login.text).access_token}` };
 
     let sent = 0;
     const worker = async () => {
@@ -152,7 +175,9 @@ async function main() {
         else if (res.status >= 400) {
           let ok = false;
           try {
-            ok = /application\/json/.test(res.headers['content-type'] ?? '') && typeof JSON.parse(res.text).error?.code === 'string';
+            const parsed = /application\/json/.test(res.headers['content-type'] ?? '') ? JSON.parse(res.text) : undefined;
+            // The facade answers in Django-CRM's envelopes: {"detail"}, {"error": true, "errors"} or {"<field>": [...]}.
+            ok = r.facade ? parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && Object.keys(parsed).length > 0 : typeof parsed?.error?.code === 'string';
           } catch {
             ok = false;
           }

@@ -19,13 +19,14 @@ import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
 import { probeRoutes } from './http/probes';
 import { shareReadRouting } from './db/replica';
 import type { Invalidations } from './db/notify';
+import { djangoCrmDocs, djangoCrmRoutes } from './dialects/djangocrm';
 
 export interface AppDeps {
   knex: Knex;
   config: Pick<Config, 'bodyLimit' | 'maxLimit' | 'bulkMax' | 'idempotencyTtlMs' | 'attachmentsDir' | 'attachmentMaxBytes'> & {
     mail: { smtpConfigured: boolean; defaultFrom: string };
     login?: LoginThrottleOptions;
-  } & Partial<Pick<Config, 'metricsToken'>>;
+  } & Partial<Pick<Config, 'metricsToken' | 'djangocrm'>>;
   log: Logger;
   /** Cross-process cache invalidation (LISTEN/NOTIFY); absent on PGlite, which is one process. */
   invalidations?: Invalidations;
@@ -49,7 +50,11 @@ export function createApp({ knex, config, log, invalidations }: AppDeps): Expres
   app.use(rejectHostileUrl);
 
   app.use(docsRoutes());
+  app.use(djangoCrmDocs());
   app.use(probeRoutes(knex));
+
+  // The Django-CRM dialect (src/dialects/djangocrm): /api/auth, /api/accounts, /api/attachments.
+  app.use('/api', djangoCrmRoutes({ knex, log, config, invalidations }));
 
   const api = express.Router();
   api.use(basicAuth(knex, undefined, config.login, invalidations));

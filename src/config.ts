@@ -35,6 +35,16 @@ export interface Config {
   /** PGlite: fsync every commit before acknowledging it (PGLITE_FSYNC=on|off). */
   pgliteFsync: boolean;
   scale: ScaleConfig;
+  /** The Django-CRM dialect's JWTs (src/dialects/djangocrm). */
+  djangocrm: DjangoCrmConfig;
+}
+
+export interface DjangoCrmConfig {
+  /** HS256 signing secret (JWT_SECRET); when unset, one is generated on first start and kept in the database. */
+  jwtSecret?: string;
+  /** Access token lifetime (JWT_ACCESS_TTL_SECONDS, default 1 h) and refresh token lifetime (JWT_REFRESH_TTL_SECONDS, default 14 d). */
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
 }
 
 /** Running as more than one process, behind PgBouncer, with a read replica (docs/scaling.md). */
@@ -107,6 +117,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     pgliteFsync: onOff(env, 'PGLITE_FSYNC', true),
     scale: scaleConfig(env),
+    djangocrm: djangoCrmConfig(env),
+  };
+}
+
+function djangoCrmConfig(env: NodeJS.ProcessEnv): DjangoCrmConfig {
+  const secret = env.JWT_SECRET || undefined;
+  if (secret !== undefined && secret.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  return {
+    jwtSecret: secret,
+    accessTtlSeconds: intFrom(env, 'JWT_ACCESS_TTL_SECONDS', 3600, 10, 30 * 86400),
+    refreshTtlSeconds: intFrom(env, 'JWT_REFRESH_TTL_SECONDS', 14 * 86400, 60, 365 * 86400),
   };
 }
 

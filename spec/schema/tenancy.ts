@@ -5,7 +5,8 @@ import { Knex } from 'knex';
  * reference tables (replicated to every node) are listed here; every other table is a tenant table.
  */
 // api_tokens, like users, is found before the organisation is known (a Bearer token carries no org).
-export const REFERENCE_TABLES = ['orgs', 'users', 'api_tokens'];
+// djangocrm_settings holds server-wide settings of the Django-CRM dialect (its generated JWT secret).
+export const REFERENCE_TABLES = ['orgs', 'users', 'api_tokens', 'djangocrm_settings'];
 const INFRASTRUCTURE = ['knex_migrations', 'knex_migrations_lock'];
 
 export async function tenantTables(knex: Knex): Promise<string[]> {

@@ -2,6 +2,7 @@ import Ajv2020, { ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { NextFunction, Request, Response } from 'express';
 import { loadOpenApi } from '../../src/openapi/document';
+import { checkDjangoCrmResponse, DJANGOCRM_PATH } from '../djangocrm/conformance';
 
 /**
  * Test-only middleware: every JSON response the suite provokes is checked against the schema that
@@ -74,6 +75,12 @@ export function conformanceRecorder(req: Request, res: Response, next: NextFunct
     const path = req.originalUrl.split('?')[0];
     // The contract covers the API; /docs and /health are pages for people and probes.
     if (!path.startsWith('/api/')) return;
+    // The Django-CRM facade has its own document, openapi-djangocrm.yaml.
+    if (DJANGOCRM_PATH.test(path)) {
+      const v = checkDjangoCrmResponse(req.method, path, String(res.statusCode), String(res.getHeader('content-type') ?? ''), () => JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      if (v) violations.push(v);
+      return;
+    }
     const method = req.method.toLowerCase();
     const status = String(res.statusCode);
     const route = routes.find((r) => r.regex.test(path));

@@ -29,3 +29,14 @@ export function loadOpenApi(): { text: string; doc: OpenApiDoc } {
   }
   return cached;
 }
+
+let cachedDjango: { text: string; doc: OpenApiDoc } | undefined;
+
+/** openapi-djangocrm.yaml: the Django-CRM facade's document (src/dialects/djangocrm), beside openapi.yaml. */
+export function loadDjangoCrmOpenApi(): { text: string; doc: OpenApiDoc } {
+  if (!cachedDjango) {
+    const text = fs.readFileSync(path.join(path.dirname(openapiPath()), 'openapi-djangocrm.yaml'), 'utf8');
+    cachedDjango = { text, doc: YAML.parse(text) as OpenApiDoc };
+  }
+  return cachedDjango;
+}

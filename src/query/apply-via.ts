@@ -28,11 +28,12 @@ export function applyVia(qb: Knex.QueryBuilder, f: Filter, via: Via, table: stri
     qb.whereRaw(negate ? `NOT ${sql}` : sql, parts.flatMap((p) => p.bindings));
     return;
   }
-  const from = via.lookup ? '?? AS v2_link JOIN ?? AS v2_lookup ON v2_lookup.id = ??' : '?? AS v2_link';
+  // Every table names its org_id (docs/scaling.md): the link and lookup rows are the account's org's.
+  const from = via.lookup ? '?? AS v2_link JOIN ?? AS v2_lookup ON v2_lookup.id = ?? AND v2_lookup.org_id = v2_link.org_id' : '?? AS v2_link';
   const fromBindings = via.lookup ? [via.table, via.lookup.table, `v2_link.${via.lookup.key}`] : [via.table];
   const valueColumn = `${via.lookup ? 'v2_lookup' : 'v2_link'}.${via.value}`;
-  const base = `SELECT 1 FROM ${from} WHERE ?? = ??`;
-  const baseBindings = [...fromBindings, `v2_link.${via.fk}`, `${table}.id`];
+  const base = `SELECT 1 FROM ${from} WHERE ?? = ?? AND v2_link.org_id = ??`;
+  const baseBindings = [...fromBindings, `v2_link.${via.fk}`, `${table}.id`, `${table}.org_id`];
   if (op === 'isnull') {
     qb.whereRaw(`${f.value ? 'NOT ' : ''}EXISTS (${base})`, baseBindings);
     return;
