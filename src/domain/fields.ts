@@ -62,3 +62,17 @@ export function wireOrder(specs: readonly ResourceSpec[]): readonly string[] {
 export function columnsOf(specs: readonly ResourceSpec[]): ReadonlyMap<string, string> {
   return new Map(specs.filter(([, , o]) => o?.stored !== false).map(([n, , o]) => [n, o?.column ?? n]));
 }
+
+/**
+ * A stored row → its record by wire name (each field read from its `column`), values as stored
+ * (dates as Date): what a dialect's serializer starts from. `computed` gives non-column fields.
+ */
+export function recordOf(specs: readonly ResourceSpec[], row: object, computed: Record<string, unknown> = {}): Record<string, unknown> {
+  const source = row as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, , o] of specs) {
+    if (o?.serialized === false) continue;
+    out[name] = name in computed ? computed[name] : (source[o?.column ?? name] ?? null);
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import { badParam, DjangoError, forbidden, invalid, notFound, toDjangoError } fr
 import { COUNTRIES, INDUSTRIES } from './fields';
 import { decodeId, encodeId, IdType, uuidHex } from './ids';
 import { Errors, parseBool, relationItems, typeAccountBody } from './input';
-import { MultipartBody, readMultipart, uploadRequest } from './multipart';
+import { MultipartBody, readMultipart, receiveSpooled } from './multipart';
 import * as wire from './serialize';
 
 /**
@@ -251,7 +251,7 @@ export function accountRoutes(core: Core, opts: AccountRoutesOptions): Router {
       const created = await core.createAccount(caller, { ...input, company_id: companyId });
       const id = created.id as number;
       await linkContacts(caller, id, contacts, false);
-      if (body.file) await core.uploadAttachment(caller, id, uploadRequest(body.file));
+      if (body.file) await core.uploadAttachment(caller, id, receiveSpooled(body.file));
       res.json({ error: false, message: 'Account Created Successfully', id: encodeId('account', id) });
     } finally {
       await removeSpooled(body);
@@ -310,7 +310,7 @@ export function accountRoutes(core: Core, opts: AccountRoutesOptions): Router {
 
   async function commentsAndAttachments(caller: Caller, id: number, l: wire.Lookups) {
     const [comments, attachments] = await Promise.all([core.listComments(caller, id), core.listAttachments(caller, id)]);
-    const authorIds = [...comments.map((c) => c.commented_by), ...attachments.map((a) => a.uploaded_by)].filter((u) => !l.users.has(u));
+    const authorIds = [...comments.map((c) => c.commented_by as number), ...attachments.map((a) => a.uploaded_by as number)].filter((u) => !l.users.has(u));
     for (const [uid, u] of await core.usersById(authorIds)) if (u.orgId === caller.orgId) l.users.set(uid, u);
     return {
       comments: comments.reverse().map((c) => wire.comment(c, l)),
@@ -406,7 +406,7 @@ export function accountRoutes(core: Core, opts: AccountRoutesOptions): Router {
         if (text === undefined) throw invalid(errors);
         await core.addComment(caller, id, text);
       }
-      if (body.file) await core.uploadAttachment(caller, id, uploadRequest(body.file));
+      if (body.file) await core.uploadAttachment(caller, id, receiveSpooled(body.file));
       const a = await liveAccount(caller, id);
       const l = await lookups(caller, [a]);
       const { comments, attachments } = await commentsAndAttachments(caller, id, l);
@@ -508,9 +508,9 @@ export function attachmentRoutes(core: Core): Router {
   const r = Router();
   r.get('/:id/download', async (req, res) => {
     const { row, stream } = await core.openAttachment(req.user!, pathId('attachment', req.params.id));
-    res.setHeader('Content-Type', row.content_type);
+    res.setHeader('Content-Type', String(row.content_type));
     res.setHeader('Content-Length', String(row.size));
-    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`);
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(String(row.file_name))}`);
     stream.pipe(res);
   });
   return r;

@@ -2,19 +2,27 @@
  * The Django-CRM dialect's ONE door into the core: every service call and every lookup the dialect
  * needs goes through here, so re-pointing the dialect after a core restructure is this file only.
  * No domain rule lives here: visibility, validation, soft delete and history are the services'.
- * The services still take a BodyFormat; the dialect has typed every value already, so it passes 'json'.
+ * The services take typed values (the dialect has typed them) and return plain data; records are
+ * read by wire name through each resource's catalogue (recordOf), never through another dialect.
  */
-import { Request } from 'express';
 import { Knex } from 'knex';
 import { Caller, checkCredentials } from '../../auth/basic';
 import { LoginThrottle, LoginThrottleOptions } from '../../auth/throttle';
-import { AccountService } from '../../crm/accounts/service';
-import { AttachmentService } from '../../crm/attachments/service';
-import { AttachmentStore } from '../../crm/attachments/store';
-import { CommentService } from '../../crm/comments/service';
-import { ContactService } from '../../crm/contacts/service';
-import { EmailService } from '../../crm/emails/service';
-import { loadDefinitions } from '../../meta/custom-fields';
+import { AccountService } from '../../domain/accounts/service';
+import { accountBatchObjects, accountBody } from '../../domain/accounts/record';
+import { AttachmentService } from '../../domain/attachments/service';
+import { AttachmentStore } from '../../domain/attachments/store';
+import { ATTACHMENT_FIELDS } from '../../domain/attachments/fields';
+import { CommentService } from '../../domain/comments/service';
+import { COMMENT_FIELDS } from '../../domain/comments/fields';
+import { ContactService } from '../../domain/contacts/service';
+import { CONTACT_FIELDS, contactCatalogue } from '../../domain/contacts/fields';
+import { EmailService } from '../../domain/emails/service';
+import { EMAIL_FIELDS, emailCatalogue } from '../../domain/emails/fields';
+import { recordOf } from '../../domain/fields';
+import { loadDefinitions } from '../../domain/custom-fields/repo';
+import { parseListQuery } from '../../query/parse';
+import type { ReceiveFile } from '../../domain/attachments/service';
 import type { Invalidations } from '../../db/notify';
 
 export type { Caller } from '../../auth/basic';
@@ -39,8 +47,8 @@ export interface UserInfo {
 }
 
 /** Collects a list's batches into one array (the facade's pages are bounded). */
-async function collect(batches: AsyncIterable<Record<string, unknown>[]>): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
+async function collect<T>(batches: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
   for await (const b of batches) out.push(...b);
   return out;
 }
@@ -52,13 +60,15 @@ export class Core {
   readonly attachments: AttachmentService;
   readonly emails: EmailService;
   private readonly throttle: LoginThrottle;
+  private readonly maxLimit: number;
 
   constructor(private readonly knex: Knex, opts: CoreOptions) {
     this.accounts = new AccountService(knex, opts.maxLimit, opts.invalidations);
-    this.contacts = new ContactService(knex, opts.maxLimit);
+    this.contacts = new ContactService(knex);
     this.comments = new CommentService(knex);
     this.attachments = new AttachmentService(knex, new AttachmentStore(opts.attachmentsDir), opts.attachmentMaxBytes);
-    this.emails = new EmailService(knex, opts.maxLimit, opts.mail);
+    this.maxLimit = opts.maxLimit;
+    this.emails = new EmailService(knex, opts.mail);
     this.throttle = new LoginThrottle(opts.login);
   }
 
@@ -131,7 +141,8 @@ export class Core {
 
   /** The organisation's live contacts (id, name, e-mail, account), for the form lists and recipients. */
   async orgContacts(caller: Caller): Promise<Record<string, unknown>[]> {
-    return collect((await this.contacts.list(caller, { _order: 'id', _limit: '1000' })).batches);
+    const q = parseListQuery({ _order: 'id', _limit: '1000' }, { catalogue: contactCatalogue, customFields: new Map(), maxLimit: this.maxLimit });
+    return (await collect((await this.contacts.list(caller, q)).batches)).map((c) => recordOf(CONTACT_FIELDS, c));
   }
 
   async customFieldDefinitions(orgId: number) {
@@ -142,19 +153,19 @@ export class Core {
 
   async listAccounts(caller: Caller, v2Query: Record<string, unknown>) {
     const r = await this.accounts.list(caller, v2Query);
-    return { items: await collect(r.batches), total: r.pagination?.total };
+    return { items: (await collect(r.batches)).flatMap(accountBatchObjects), total: r.pagination?.total };
   }
 
   getAccount(caller: Caller, id: number) {
-    return this.accounts.get(caller, id).then((r) => r.body);
+    return this.accounts.get(caller, id).then(accountBody);
   }
 
   createAccount(caller: Caller, input: Record<string, unknown>) {
-    return this.accounts.create(caller, input, 'json').then((r) => r.body);
+    return this.accounts.create(caller, input).then(accountBody);
   }
 
   updateAccount(caller: Caller, id: number, input: Record<string, unknown>) {
-    return this.accounts.update(caller, id, input, 'json').then((r) => r.body);
+    return this.accounts.update(caller, id, input).then(accountBody);
   }
 
   removeAccount(caller: Caller, id: number) {
@@ -163,49 +174,52 @@ export class Core {
 
   // ---- contacts of an account (ContactService) ----
 
-  contactsOfAccounts(caller: Caller, accountIds: number[]): Promise<Map<number, Record<string, unknown>[]>> {
-    return this.contacts.ofAccounts(caller, accountIds);
+  async contactsOfAccounts(caller: Caller, accountIds: number[]): Promise<Map<number, Record<string, unknown>[]>> {
+    const byAccount = await this.contacts.ofAccounts(caller, accountIds);
+    return new Map([...byAccount].map(([id, rows]) => [id, rows.map((c) => recordOf(CONTACT_FIELDS, c))]));
   }
 
   async contactsOf(caller: Caller, accountId: number): Promise<Record<string, unknown>[]> {
-    return (await this.contacts.ofAccounts(caller, [accountId])).get(accountId) ?? [];
+    return (await this.contactsOfAccounts(caller, [accountId])).get(accountId) ?? [];
   }
 
   setContactAccount(caller: Caller, contactId: number, accountId: number | null) {
-    return this.contacts.update(caller, contactId, { account_id: accountId }, 'json');
+    return this.contacts.update(caller, contactId, { account_id: accountId });
   }
 
   // ---- comments, attachments, e-mail ----
 
-  listComments(caller: Caller, accountId: number) {
-    return this.comments.list(caller, accountId);
+  async listComments(caller: Caller, accountId: number) {
+    return (await this.comments.list(caller, accountId)).map((c) => recordOf(COMMENT_FIELDS, c));
   }
   addComment(caller: Caller, accountId: number, comment: string) {
-    return this.comments.create(caller, accountId, { comment }, 'json');
+    return this.comments.create(caller, accountId, { comment });
   }
   editComment(caller: Caller, id: number, comment: string) {
-    return this.comments.update(caller, id, { comment }, 'json');
+    return this.comments.update(caller, id, { comment });
   }
   removeComment(caller: Caller, id: number) {
     return this.comments.remove(caller, id);
   }
-  listAttachments(caller: Caller, accountId: number) {
-    return this.attachments.list(caller, accountId);
+  async listAttachments(caller: Caller, accountId: number) {
+    return (await this.attachments.list(caller, accountId)).map((a) => recordOf(ATTACHMENT_FIELDS, a));
   }
-  /** `upload` reads one multipart file part named `attachment` from the request-like stream. */
-  uploadAttachment(caller: Caller, accountId: number, upload: Request) {
-    return this.attachments.upload(caller, accountId, upload);
+  /** `receive` moves the file the dialect has read into the store (see multipart.ts receiveSpooled). */
+  uploadAttachment(caller: Caller, accountId: number, receive: ReceiveFile) {
+    return this.attachments.upload(caller, accountId, receive);
   }
-  openAttachment(caller: Caller, id: number) {
-    return this.attachments.open(caller, id);
+  async openAttachment(caller: Caller, id: number) {
+    const { row, stream } = await this.attachments.open(caller, id);
+    return { row: recordOf(ATTACHMENT_FIELDS, row), stream };
   }
   removeAttachment(caller: Caller, id: number) {
     return this.attachments.remove(caller, id);
   }
   createEmail(caller: Caller, accountId: number, input: { recipients: (number | string)[]; subject: string; html: string; from_account?: string; scheduled_later: boolean; scheduled_date_time?: string | null }) {
-    return this.emails.create(caller, accountId, input, 'json');
+    return this.emails.create(caller, accountId, input);
   }
   async listEmails(caller: Caller, accountId: number) {
-    return collect((await this.emails.list(caller, accountId, { _order: '-id', _limit: '100' })).batches);
+    const q = parseListQuery({ _order: '-id', _limit: '100' }, { catalogue: emailCatalogue, customFields: new Map(), maxLimit: this.maxLimit });
+    return (await collect((await this.emails.list(caller, accountId, q)).batches)).map((e) => recordOf(EMAIL_FIELDS, e));
   }
 }

@@ -7,6 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { Request } from 'express';
 import { DjangoError, invalid } from './errors';
+import { DomainError } from '../../core/errors';
+import type { ReceiveFile } from '../../domain/attachments/service';
 
 /** Django-CRM's file fields: `account_attachment` (HEAD), `attachment` (the seed). */
 const FILE_FIELDS = ['account_attachment', 'attachment'];
@@ -82,25 +84,22 @@ export function readMultipart(req: Request, maxBytes: number): Promise<Multipart
 }
 
 /**
- * The spooled file as a request-like multipart stream with one part named `attachment`: what the
- * core's attachment upload reads (src/crm/attachments/upload.ts).
+ * Hands a spooled upload to the core: copied into the store's temp area with its digest, refused
+ * past the attachment limit (413) before anything is kept; the core commits it and writes the row.
  */
-export function uploadRequest(file: SpooledFile): Request {
-  const boundary = `----v2crm${crypto.randomBytes(12).toString('hex')}`;
-  const ascii = file.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="attachment"; filename="${ascii}"; filename*=utf-8''${encodeURIComponent(file.fileName)}\r\n` +
-      `Content-Type: ${file.mimeType.replace(/[\r\n]/g, '')}\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const stream = Readable.from(
-    (async function* () {
-      yield head;
-      for await (const chunk of fs.createReadStream(file.path)) yield chunk as Buffer;
-      yield tail;
-    })(),
-  );
-  const headers = { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + file.size + tail.length) };
-  Object.assign(stream, { headers, is: (t: string) => (t === 'multipart/form-data' ? t : false), res: undefined });
-  return stream as unknown as Request;
+export function receiveSpooled(file: SpooledFile): ReceiveFile {
+  return async (store, maxBytes) => {
+    if (file.size > maxBytes) {
+      throw new DomainError('too_large', 'payload_too_large', `the attachment is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB (ATTACHMENT_MAX_MB)`, [
+        { field: 'attachment', message: `is ${file.size} bytes; at most ${maxBytes}` },
+      ]);
+    }
+    await store.ready();
+    const key = store.newKey();
+    const hash = crypto.createHash('sha256');
+    const source = fs.createReadStream(file.path);
+    source.on('data', (c) => hash.update(c));
+    await pipeline(source, fs.createWriteStream(store.tempPath(key)));
+    return { key, fileName: file.fileName, contentType: file.mimeType, size: file.size, sha256: hash.digest('hex') };
+  };
 }
