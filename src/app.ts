@@ -29,7 +29,9 @@ import { idempotency } from './http/idempotency';
 import { tokenRoutes } from './auth/token-routes';
 import { userRoutes } from './users/routes';
 import { createMetrics, metricsRoute } from './metrics/registry';
-import { requestScoped } from './http/request-transaction';
+import { requestScoped, runAsUser } from './http/request-transaction';
+import { changeRoutes } from './dialects/v2/changes';
+import { webhookRoutes } from './dialects/v2/webhooks';
 import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
 import { probeRoutes } from './http/probes';
 import { shareReadRouting } from './db/replica';
@@ -40,6 +42,8 @@ export interface AppDeps {
   config: Pick<Config, 'bodyLimit' | 'maxLimit' | 'bulkMax' | 'idempotencyTtlMs' | 'attachmentsDir' | 'attachmentMaxBytes'> & {
     mail: { smtpConfigured: boolean; defaultFrom: string };
     login?: LoginThrottleOptions;
+    /** Webhook targets on loopback and private networks (WEBHOOK_ALLOW_PRIVATE_TARGETS); default refused. */
+    webhooks?: { allowPrivateTargets: boolean };
   } & Partial<Pick<Config, 'metricsToken'>>;
   log: Logger;
   /** Cross-process cache invalidation (LISTEN/NOTIFY); absent on PGlite, which is one process. */
@@ -68,6 +72,8 @@ export function createApp({ knex, config, log, invalidations }: AppDeps): Expres
 
   const api = express.Router();
   api.use(basicAuth(knex, undefined, config.login, invalidations));
+  // Writes' transactions name the user, so the change feed records who changed what.
+  api.use((req, _res, next) => (req.user ? runAsUser(req.user.id, next) : next()));
   api.use(bodyParsers(config.bodyLimit));
   api.use(idempotency(knex, config.idempotencyTtlMs));
   const contacts = new ContactService(knex, config.maxLimit);
@@ -89,6 +95,8 @@ export function createApp({ knex, config, log, invalidations }: AppDeps): Expres
   api.use('/v2/meta', metaRoutes(knex));
   api.use('/v2/auth/tokens', tokenRoutes(knex));
   api.use('/v2/users', userRoutes(knex));
+  api.use('/v2/changes', changeRoutes(knex, config.maxLimit));
+  api.use('/v2/webhooks', webhookRoutes(knex, { allowPrivateTargets: config.webhooks?.allowPrivateTargets ?? false, maxLimit: config.maxLimit }));
   app.use('/api', api);
 
   app.use(notFoundRoute);
