@@ -19,20 +19,37 @@ export interface FeedQuery {
   resource?: SyncedResource;
 }
 
+/**
+ * The feed's horizon: the smallest transaction id that may still commit a change of this database.
+ * That is the snapshot's xmin, except that transactions of *other* databases on the same server (which
+ * hold xmin back but never write our `changes`) are left out when pg_stat_activity names their
+ * database. An in-progress transaction that cannot be placed (it ended in between, or its session's
+ * details are hidden from this role) counts, so the horizon can only be too low (a short lag), never
+ * too high (a gap). `backend_xid` is 32-bit; running transaction ids are less than 2^31 apart, so the
+ * low 32 bits of the snapshot's 64-bit ids identify them. Uncorrelated: evaluated once per statement,
+ * on the statement's own snapshot (the one the rows are read with).
+ */
+export const HORIZON_SQL = `(SELECT coalesce(min(x.x), pg_snapshot_xmax(pg_current_snapshot()))
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS x(x)
+   WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                      WHERE a.datname <> current_database() AND a.backend_xid IS NOT NULL
+                        AND a.backend_xid::text = (x.x::text::numeric % 4294967296)::text))`;
+
 /** Resources whose visibility follows their account alone; contacts and invoices also show their creator's own and account-less ones. */
 const THROUGH_ACCOUNT = new Set(['crm/accounts', 'crm/comments', 'crm/attachments']);
 
 /**
  * The viewer's changes after `after`, oldest first (docs/sync.md). Only changes whose transaction id is
- * below the xmin of this statement's snapshot are returned: every transaction with a smaller id has
- * ended (committed or rolled back), so nothing can later appear before a position handed out here, and
- * a transaction still running (whatever its id) shows up only after it ends, behind every cursor given
- * so far. Ordered by (xid, seq), the order the cursor compares in.
+ * below the horizon (the xmin of this statement's snapshot, for this database) are returned: every
+ * transaction with a smaller id has ended (committed or rolled back), so nothing can later appear
+ * before a position handed out here, and a transaction still running (whatever its id) shows up only
+ * after it ends, behind every cursor given so far. Ordered by (xid, seq), the order the cursor
+ * compares in.
  */
 export async function readChanges(db: Knex, viewer: Viewer, q: FeedQuery): Promise<ChangeEntry[]> {
   const qb = db('changes as c')
     .where('c.org_id', viewer.orgId)
-    .whereRaw('c.xid < pg_snapshot_xmin(pg_current_snapshot())');
+    .whereRaw(`c.xid < ${HORIZON_SQL}`);
   if (q.after) qb.whereRaw('(c.xid, c.seq) > (?::xid8, ?::bigint)', [q.after.xid, q.after.seq]);
   if (q.resource) qb.where('c.resource', q.resource);
   if (viewer.role !== 'admin') {
