@@ -93,7 +93,7 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.raw(`
     CREATE TABLE webhooks (
-      id serial PRIMARY KEY,
+      id serial,
       org_id integer NOT NULL REFERENCES orgs (id),
       url text NOT NULL,
       events text[] NOT NULL,
@@ -102,15 +102,15 @@ export async function up(knex: Knex): Promise<void> {
       disabled_reason text,
       created_by integer NOT NULL REFERENCES users (id),
       created timestamptz(3) NOT NULL DEFAULT clock_timestamp(),
-      updated timestamptz(3) NOT NULL DEFAULT clock_timestamp()
+      updated timestamptz(3) NOT NULL DEFAULT clock_timestamp(),
+      PRIMARY KEY (org_id, id)
     )`);
-  await knex.raw('CREATE INDEX webhooks_org ON webhooks (org_id, id)');
 
   await knex.raw(`
     CREATE TABLE webhook_deliveries (
-      id bigserial PRIMARY KEY,
+      id bigserial,
       org_id integer NOT NULL REFERENCES orgs (id),
-      webhook_id integer NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+      webhook_id integer NOT NULL,
       change_xid xid8 NOT NULL,
       change_seq bigint NOT NULL,
       resource text NOT NULL,
@@ -123,12 +123,14 @@ export async function up(knex: Knex): Promise<void> {
       last_error text,
       response_code integer,
       delivered_at timestamptz(3),
-      created timestamptz(3) NOT NULL DEFAULT clock_timestamp()
+      created timestamptz(3) NOT NULL DEFAULT clock_timestamp(),
+      PRIMARY KEY (org_id, id),
+      FOREIGN KEY (org_id, webhook_id) REFERENCES webhooks (org_id, id) ON DELETE CASCADE
     )`);
   await knex.raw("CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at, id) WHERE status = 'pending'");
   await knex.raw("CREATE INDEX webhook_deliveries_lapsed ON webhook_deliveries (locked_until) WHERE status = 'sending'");
   // "Is an earlier delivery of this record still open?": the per-record order of the worker.
-  await knex.raw("CREATE INDEX webhook_deliveries_open ON webhook_deliveries (webhook_id, resource, record_id, id) WHERE status IN ('pending', 'sending')");
+  await knex.raw("CREATE INDEX webhook_deliveries_open ON webhook_deliveries (org_id, webhook_id, resource, record_id, id) WHERE status IN ('pending', 'sending')");
   await knex.raw('CREATE INDEX webhook_deliveries_list ON webhook_deliveries (org_id, webhook_id, id)');
 
   for (const [table, s] of Object.entries(SYNCED)) {
