@@ -14,18 +14,25 @@ import { mountV2Resources } from './dialects/v2/mount';
 import { idempotency } from './http/idempotency';
 import { tokenRoutes } from './auth/token-routes';
 import { createMetrics, metricsRoute } from './metrics/registry';
-import { requestScoped } from './http/request-transaction';
+import { requestScoped, runAsUser } from './http/request-transaction';
+import { changeRoutes } from './dialects/v2/changes';
+import { webhookRoutes } from './dialects/v2/webhooks';
+import { ChangeFeed } from './sync/feed';
+import { WebhookService } from './sync/webhooks';
 import { parseQueryString, rejectHostileUrl } from './http/hostile-input';
 import { probeRoutes } from './http/probes';
 import { shareReadRouting } from './db/replica';
 import type { Invalidations } from './db/notify';
-import { djangoCrmDocs, djangoCrmRoutes } from './dialects/djangocrm';
+import { djangoCrmDocs } from './dialects/djangocrm';
+import { djangoCrmApi } from './compose/djangocrm';
 
 export interface AppDeps {
   knex: Knex;
   config: Pick<Config, 'bodyLimit' | 'maxLimit' | 'bulkMax' | 'idempotencyTtlMs' | 'attachmentsDir' | 'attachmentMaxBytes'> & {
     mail: { smtpConfigured: boolean; defaultFrom: string };
     login?: LoginThrottleOptions;
+    /** Webhook targets on loopback and private networks (WEBHOOK_ALLOW_PRIVATE_TARGETS); default refused. */
+    webhooks?: { allowPrivateTargets: boolean };
   } & Partial<Pick<Config, 'metricsToken' | 'djangocrm'>>;
   log: Logger;
   /** Cross-process cache invalidation (LISTEN/NOTIFY); absent on PGlite, which is one process. */
@@ -54,16 +61,20 @@ export function createApp({ knex, config, log, invalidations }: AppDeps): Expres
   app.use(probeRoutes(knex));
 
   // The Django-CRM dialect (src/dialects/djangocrm): /api/auth, /api/accounts, /api/attachments.
-  app.use('/api', djangoCrmRoutes({ knex, log, config, invalidations }));
+  app.use('/api', djangoCrmApi({ knex, log, config, invalidations, basic: basicAuth(knex, undefined, config.login, invalidations) }));
 
   const api = express.Router();
   api.use(basicAuth(knex, undefined, config.login, invalidations));
+  // Writes' transactions name the user, so the change feed records who changed what.
+  api.use((req, _res, next) => (req.user ? runAsUser(req.user.id, next) : next()));
   api.use(bodyParsers(config.bodyLimit));
   api.use(idempotency(knex, config.idempotencyTtlMs));
   // Every v2 resource but accounts (src/dialects/v2/mount.ts), mounted before accounts' routes.
   const related = mountV2Resources(api, knex, config);
   api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit, invalidations), { bulkMax: config.bulkMax, ...related }));
   api.use('/v2/auth/tokens', tokenRoutes(knex));
+  api.use('/v2/changes', changeRoutes(new ChangeFeed(knex), config.maxLimit));
+  api.use('/v2/webhooks', webhookRoutes(new WebhookService(knex, config.webhooks?.allowPrivateTargets ?? false), { maxLimit: config.maxLimit }));
   app.use('/api', api);
 
   app.use(notFoundRoute);

@@ -24,6 +24,7 @@ export interface Config {
   /** Largest accepted attachment, in bytes. */
   attachmentMaxBytes: number;
   mail: MailConfig;
+  webhooks: WebhookConfig;
   /** Lets non-loopback clients read /metrics with `Authorization: Bearer <token>`; loopback needs none. */
   metricsToken?: string;
   /** How long SIGTERM waits for in-flight requests (SHUTDOWN_GRACE_SECONDS). */
@@ -74,6 +75,21 @@ export interface MailConfig {
   retryBaseMs: number;
 }
 
+/** Webhook delivery (docs/sync.md). */
+export interface WebhookConfig {
+  /** Targets on loopback and private networks are refused unless this is true (WEBHOOK_ALLOW_PRIVATE_TARGETS). */
+  allowPrivateTargets: boolean;
+  /** How often the worker looks for due deliveries. */
+  pollMs: number;
+  /** Attempts before a delivery is failed and its webhook disabled. */
+  maxAttempts: number;
+  /** First retry delay; it doubles with each attempt up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Per delivery. */
+  timeoutMs: number;
+}
+
 export class ConfigError extends Error {}
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -104,6 +120,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || './data', 'attachments')),
     attachmentMaxBytes: intFrom(env, 'ATTACHMENT_MAX_MB', 25, 1, 10_240) * 1024 * 1024,
     mail: mailConfig(env),
+    webhooks: {
+      allowPrivateTargets: onOff(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+      pollMs: intFrom(env, 'WEBHOOK_POLL_MS', 1000, 10, 3_600_000),
+      maxAttempts: intFrom(env, 'WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
+      retryBaseMs: intFrom(env, 'WEBHOOK_RETRY_SECONDS', 30, 1, 86400) * 1000,
+      retryMaxMs: intFrom(env, 'WEBHOOK_RETRY_MAX_SECONDS', 3600, 1, 7 * 86400) * 1000,
+      timeoutMs: intFrom(env, 'WEBHOOK_TIMEOUT_SECONDS', 10, 1, 300) * 1000,
+    },
     metricsToken: metricsToken(env),
     shutdownGraceMs: intFrom(env, 'SHUTDOWN_GRACE_SECONDS', 10, 0, 3600) * 1000,
     login: {

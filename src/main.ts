@@ -14,6 +14,8 @@ import { registerRateCommands } from './cli/rates';
 import { MailWorker } from './mail/worker';
 import { startMailWorker, workerOptions } from './mail/start';
 import { smtpTransport } from './mail/transport';
+import { startWebhookWorker } from './sync/start';
+import { v2RecordSource } from './compose/records';
 import { registerUserAdminCommands } from './cli/users';
 import { registerTokenCommands } from './cli/tokens';
 import { packageVersion } from './cli/version';
@@ -39,9 +41,11 @@ program
     const scale = await startScaleOut(db, config, log);
     const app = createApp({ knex: db.knex, config: { ...config, mail: { smtpConfigured: Boolean(config.mail.smtp), defaultFrom: config.mail.defaultFrom } }, log, invalidations: scale.invalidations });
     const worker = startMailWorker(db.knex, config, log);
+    const webhooks = startWebhookWorker(db.knex, v2RecordSource(db.knex, config.attachmentsDir), config, log);
     serve(app, { port: config.port, host: config.host, shutdownGraceMs: config.shutdownGraceMs, onStopped: async () => {
       // In-flight requests are done: the mail worker finishes its current send, then the pool closes.
       await worker?.stop();
+      await webhooks.stop();
       await scale.close();
       await db.close();
     } }, log);

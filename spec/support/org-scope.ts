@@ -12,7 +12,7 @@ const TENANT = new Set([
   'accounts', 'account_emails', 'account_history', 'account_industries', 'account_tags', 'account_assignees',
   'account_teams', 'attachments', 'comments', 'companies', 'contacts', 'currencies', 'custom_field_definitions',
   'exchange_rates', 'idempotency_keys', 'industries', 'sales_invoices', 'sales_invoice_lines', 'tags', 'teams',
-  'team_members', 'account_imports', 'djangocrm_refresh_tokens',
+  'team_members', 'account_imports', 'djangocrm_refresh_tokens', 'changes', 'webhooks', 'webhook_deliveries',
 ]);
 const NOT_ALIAS = new Set([
   'where', 'on', 'set', 'join', 'inner', 'left', 'right', 'full', 'cross', 'order', 'group', 'limit', 'offset', 'values',

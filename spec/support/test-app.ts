@@ -45,7 +45,7 @@ let seq = 0;
 
 /** A fresh database cloned from the run's template, and the real HTTP stack on it. */
 export async function makeTestApp(
-  opts: { maxLimit?: number; bodyLimit?: number; bulkMax?: number; idempotencyTtlMs?: number; attachmentMaxBytes?: number; smtpConfigured?: boolean; metricsToken?: string } = {},
+  opts: { maxLimit?: number; bodyLimit?: number; bulkMax?: number; idempotencyTtlMs?: number; attachmentMaxBytes?: number; smtpConfigured?: boolean; metricsToken?: string; webhookAllowPrivateTargets?: boolean } = {},
 ): Promise<TestApp> {
   const attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-files-'));
   const url = process.env.TEST_DATABASE_URL;
@@ -92,6 +92,7 @@ export async function makeTestApp(
         attachmentMaxBytes: opts.attachmentMaxBytes ?? 25 * 1024 * 1024,
         mail: { smtpConfigured: opts.smtpConfigured ?? false, defaultFrom: 'crm@example.com' },
         metricsToken: opts.metricsToken,
+        webhooks: { allowPrivateTargets: opts.webhookAllowPrivateTargets ?? false },
       },
       log,
     }),

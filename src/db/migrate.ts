@@ -8,6 +8,7 @@ import * as m011i from '../../migrations/011_account_imports';
 import * as m013tokens from '../../migrations/013_api_tokens';
 import * as m012cache from '../../migrations/012_cache_notify';
 import * as m012keys from '../../migrations/012_org_keys';
+import * as m014feed from '../../migrations/014_change_feed';
 import * as m015djangocrm from '../../migrations/015_djangocrm_auth';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '013_api_tokens': m013tokens,
   '012_cache_notify': m012cache,
   '012_org_keys': m012keys,
+  '014_change_feed': m014feed,
   '015_djangocrm_auth': m015djangocrm,
 };
 

@@ -2,7 +2,7 @@ import { NextFunction, Request, RequestHandler, Response, Router } from 'express
 import { Core, UserInfo } from './core';
 import { DjangoError, toDjangoError, unauthenticated } from './errors';
 import { decodeId, encodeId, uuidHex } from './ids';
-import { JwtIssuer, looksLikeJwt } from './jwt';
+import { JwtIssuer, looksLikeJwt } from '../../auth/jwt';
 import { profile } from './serialize';
 
 /**

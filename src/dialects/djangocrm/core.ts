@@ -5,46 +5,43 @@
  * The services take typed values (the dialect has typed them) and return plain data; records are
  * read by wire name through each resource's catalogue (recordOf), never through another dialect.
  */
-import { Knex } from 'knex';
-import { Caller, checkCredentials } from '../../auth/basic';
+import type { Caller } from '../../core/caller';
 import { LoginThrottle, LoginThrottleOptions } from '../../auth/throttle';
-import { AccountService } from '../../domain/accounts/service';
+import type { AccountService } from '../../domain/accounts/service';
 import { accountBatchObjects, accountBody } from '../../domain/accounts/record';
-import { AttachmentService } from '../../domain/attachments/service';
-import { AttachmentStore } from '../../domain/attachments/store';
+import type { AttachmentService } from '../../domain/attachments/service';
+import type { CustomFieldDefinition } from '../../query/catalogue';
+import type { Directory, UserInfo } from '../../domain/directory/repo';
 import { ATTACHMENT_FIELDS } from '../../domain/attachments/fields';
-import { CommentService } from '../../domain/comments/service';
+import type { CommentService } from '../../domain/comments/service';
 import { COMMENT_FIELDS } from '../../domain/comments/fields';
-import { ContactService } from '../../domain/contacts/service';
+import type { ContactService } from '../../domain/contacts/service';
 import { CONTACT_FIELDS, contactCatalogue } from '../../domain/contacts/fields';
-import { EmailService } from '../../domain/emails/service';
+import type { EmailService } from '../../domain/emails/service';
 import { EMAIL_FIELDS, emailCatalogue } from '../../domain/emails/fields';
 import { recordOf } from '../../domain/fields';
-import { loadDefinitions } from '../../domain/custom-fields/repo';
 import { parseListQuery } from '../../query/parse';
 import type { ReceiveFile } from '../../domain/attachments/service';
-import type { Invalidations } from '../../db/notify';
 
-export type { Caller } from '../../auth/basic';
+export type { Caller } from '../../core/caller';
 
-export interface CoreOptions {
+/** What the facade is built over; src/compose/djangocrm.ts makes them (a dialect holds no database handle). */
+export interface CoreDeps {
+  accounts: AccountService;
+  contacts: ContactService;
+  comments: CommentService;
+  attachments: AttachmentService;
+  emails: EmailService;
+  directory: Directory;
+  /** E-mail and password → the caller, or undefined (src/auth/basic.ts checkCredentials). */
+  checkCredentials: (email: string, password: string) => Promise<Caller | undefined>;
+  /** The organisation's account custom fields. */
+  definitions: (orgId: number) => Promise<Map<string, CustomFieldDefinition>>;
   maxLimit: number;
-  attachmentsDir: string;
-  attachmentMaxBytes: number;
-  mail: { smtpConfigured: boolean; defaultFrom: string };
   login?: LoginThrottleOptions;
-  invalidations?: Invalidations;
 }
 
-export interface UserInfo {
-  id: number;
-  orgId: number;
-  email: string;
-  name: string | null;
-  role: 'admin' | 'user';
-  isActive: boolean;
-  created: Date;
-}
+export type { UserInfo } from '../../domain/directory/repo';
 
 /** Collects a list's batches into one array (the facade's pages are bounded). */
 async function collect<T>(batches: AsyncIterable<T[]>): Promise<T[]> {
@@ -62,15 +59,25 @@ export class Core {
   private readonly throttle: LoginThrottle;
   private readonly maxLimit: number;
 
-  constructor(private readonly knex: Knex, opts: CoreOptions) {
-    this.accounts = new AccountService(knex, opts.maxLimit, opts.invalidations);
-    this.contacts = new ContactService(knex);
-    this.comments = new CommentService(knex);
-    this.attachments = new AttachmentService(knex, new AttachmentStore(opts.attachmentsDir), opts.attachmentMaxBytes);
-    this.maxLimit = opts.maxLimit;
-    this.emails = new EmailService(knex, opts.mail);
-    this.throttle = new LoginThrottle(opts.login);
+  private readonly d: Directory;
+
+  constructor(private readonly deps: CoreDeps) {
+    ({ accounts: this.accounts, contacts: this.contacts, comments: this.comments, attachments: this.attachments, emails: this.emails, directory: this.d } = deps);
+    this.maxLimit = deps.maxLimit;
+    this.throttle = new LoginThrottle(deps.login);
   }
+
+  // ---- the organisation's directory (src/domain/directory) ----
+  user = (id: number) => this.d.user(id);
+  orgsOf = (user: UserInfo) => this.d.orgsOf(user);
+  org = (orgId: number) => this.d.org(orgId);
+  users = (orgId: number) => this.d.users(orgId);
+  usersById = (ids: number[]) => this.d.usersById(ids);
+  teams = (orgId: number) => this.d.teams(orgId);
+  tags = (orgId: number) => this.d.tags(orgId);
+  defaultCompanyId = (orgId: number) => this.d.defaultCompanyId(orgId);
+  ensureIndustry = (orgId: number, label: string) => this.d.ensureIndustry(orgId, label);
+  accountCreators = (orgId: number, ids: number[]) => this.d.accountCreators(orgId, ids);
 
   // ---- users, organisations, login ----
 
@@ -78,65 +85,10 @@ export class Core {
   async login(ip: string, email: string, password: string): Promise<Caller | undefined> {
     const account = email.trim().toLowerCase();
     await this.throttle.admit(ip, account);
-    const caller = await this.throttle.hashing(() => checkCredentials(this.knex, email, password));
+    const caller = await this.throttle.hashing(() => this.deps.checkCredentials(email, password));
     if (caller) await this.throttle.succeeded(account);
     else await this.throttle.failed(ip, account);
     return caller;
-  }
-
-  async user(id: number): Promise<UserInfo | undefined> {
-    const r = await this.knex('users').where({ id }).first('id', 'org_id', 'email', 'name', 'role', 'is_active', 'created');
-    return r && { id: r.id, orgId: r.org_id, email: r.email, name: r.name, role: r.role, isActive: r.is_active, created: r.created };
-  }
-
-  /** The organisations a user belongs to (v2crm: a user is a member of exactly one). */
-  async orgsOf(user: UserInfo): Promise<{ id: number; name: string; role: string }[]> {
-    const org = await this.knex('orgs').where({ id: user.orgId }).first('id', 'name');
-    return org ? [{ id: org.id, name: org.name, role: user.role }] : [];
-  }
-
-  async org(orgId: number): Promise<{ id: number; name: string } | undefined> {
-    return this.knex('orgs').where({ id: orgId }).first('id', 'name');
-  }
-
-  /** The organisation's active users (Django-CRM's profiles). */
-  async users(orgId: number): Promise<UserInfo[]> {
-    const rows = await this.knex('users').where({ org_id: orgId, is_active: true }).orderBy('id').select('id', 'org_id', 'email', 'name', 'role', 'is_active', 'created');
-    return rows.map((r) => ({ id: r.id, orgId: r.org_id, email: r.email, name: r.name, role: r.role, isActive: r.is_active, created: r.created }));
-  }
-
-  async usersById(ids: number[]): Promise<Map<number, UserInfo>> {
-    if (!ids.length) return new Map();
-    const rows = await this.knex('users').whereIn('id', [...new Set(ids)]).select('id', 'org_id', 'email', 'name', 'role', 'is_active', 'created');
-    return new Map(rows.map((r) => [r.id, { id: r.id, orgId: r.org_id, email: r.email, name: r.name, role: r.role, isActive: r.is_active, created: r.created }]));
-  }
-
-  // ---- lookups for the Django-CRM shapes (no service exists for these reads) ----
-
-  async teams(orgId: number): Promise<{ id: number; name: string; description: string | null; created: Date }[]> {
-    return this.knex('teams').where({ org_id: orgId }).orderBy('id').select('id', 'name', 'description', 'created');
-  }
-
-  async tags(orgId: number): Promise<{ id: number; name: string }[]> {
-    return this.knex('tags').where({ org_id: orgId }).orderBy('id').select('id', 'name');
-  }
-
-  /** The first company of the organisation: where a Django-CRM client's new accounts go. */
-  async defaultCompanyId(orgId: number): Promise<number | undefined> {
-    return (await this.knex('companies').where({ org_id: orgId }).orderBy('id').first('id'))?.id;
-  }
-
-  /** Makes one of Django-CRM's fixed industry choices available in the organisation's managed list. */
-  async ensureIndustry(orgId: number, label: string): Promise<void> {
-    const existing = await this.knex('industries').where({ org_id: orgId }).whereRaw('lower(name) = ?', [label.toLowerCase()]).first('id');
-    if (!existing) await this.knex('industries').insert({ org_id: orgId, name: label }).onConflict(['org_id', 'name']).ignore();
-  }
-
-  /** Creator of each account (the v2 shape does not carry it). */
-  async accountCreators(orgId: number, ids: number[]): Promise<Map<number, number | null>> {
-    if (!ids.length) return new Map();
-    const rows = await this.knex('accounts').where('org_id', orgId).whereIn('id', ids).select('id', 'created_by');
-    return new Map(rows.map((r) => [r.id as number, r.created_by as number | null]));
   }
 
   /** The organisation's live contacts (id, name, e-mail, account), for the form lists and recipients. */
@@ -146,7 +98,7 @@ export class Core {
   }
 
   async customFieldDefinitions(orgId: number) {
-    return [...(await loadDefinitions(this.knex, orgId, 'crm/accounts')).values()];
+    return [...(await this.deps.definitions(orgId)).values()];
   }
 
   // ---- accounts (AccountService) ----

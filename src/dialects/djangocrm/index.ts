@@ -1,20 +1,21 @@
-import { NextFunction, Request, Response, Router } from 'express';
-import { Knex } from 'knex';
+import { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { Logger } from 'pino';
-import { basicAuth } from '../../auth/basic';
 import type { LoginThrottleOptions } from '../../auth/throttle';
 import type { DjangoCrmConfig } from '../../config';
-import type { Invalidations } from '../../db/notify';
 import { bodyParsers } from '../../http/body';
+import { runAsUser } from '../../http/request-transaction';
 import { accountRoutes, attachmentRoutes } from './accounts';
 import { authenticate, authRoutes, orgHeaders } from './auth';
 import { Core } from './core';
 import { djangoErrorMiddleware, notFound } from './errors';
-import { JwtIssuer } from './jwt';
+import { JwtIssuer } from '../../auth/jwt';
 import { loadDjangoCrmOpenApi } from '../../openapi/document';
 
 export interface DjangoCrmDeps {
-  knex: Knex;
+  core: Core;
+  jwt: JwtIssuer;
+  /** The kernel's Basic/API-token authentication (src/auth/basic.ts), for non-JWT credentials. */
+  basic: RequestHandler;
   log: Logger;
   config: {
     bodyLimit: number;
@@ -25,7 +26,6 @@ export interface DjangoCrmDeps {
     login?: LoginThrottleOptions;
     djangocrm?: DjangoCrmConfig;
   };
-  invalidations?: Invalidations;
 }
 
 export const DJANGOCRM_DEFAULTS: DjangoCrmConfig = { accessTtlSeconds: 3600, refreshTtlSeconds: 14 * 86400 };
@@ -35,17 +35,17 @@ export const DJANGOCRM_DEFAULTS: DjangoCrmConfig = { accessTtlSeconds: 3600, ref
  * `/api/attachments/...`. Paths answer with or without their trailing slash. Anything else under
  * `/api` falls through to the v2 routes.
  */
-export function djangoCrmRoutes({ knex, log, config, invalidations }: DjangoCrmDeps): Router {
-  const core = new Core(knex, { ...config, invalidations });
-  const settings = config.djangocrm ?? DJANGOCRM_DEFAULTS;
-  const jwt = new JwtIssuer(knex, { secret: settings.jwtSecret, accessTtlSeconds: settings.accessTtlSeconds, refreshTtlSeconds: settings.refreshTtlSeconds });
-  const auth = authenticate(core, jwt, basicAuth(knex, undefined, config.login, invalidations));
+export function djangoCrmRoutes({ core, jwt, basic, log, config }: DjangoCrmDeps): Router {
+  // Writes' transactions name the user, so the change feed records who changed what (as on v2).
+  const asUser = (req: Request, _res: Response, next: NextFunction) => (req.user ? runAsUser(req.user.id, next) : next());
+  const authOnly = authenticate(core, jwt, basic);
+  const auth = [authOnly, asUser];
   const parse = bodyParsers(config.bodyLimit);
   const errors = djangoErrorMiddleware(log);
   const none = (_req: Request, _res: Response, next: NextFunction) => next(notFound());
 
   const r = Router();
-  r.use('/auth', parse, authRoutes(core, jwt, auth), none, errors);
+  r.use('/auth', parse, authRoutes(core, jwt, authOnly), none, errors);
   r.use('/accounts', auth, orgHeaders, parse, accountRoutes(core, { attachmentMaxBytes: config.attachmentMaxBytes }), none, errors);
   r.use('/attachments', auth, orgHeaders, attachmentRoutes(core), none, errors);
   return r;

@@ -12,6 +12,10 @@ export class CommentRepo {
     return this.knex('comments').where({ org_id: orgId, account_id: accountId }).orderBy('id');
   }
 
+  visible(viewer: Viewer, id: number): Promise<CommentRow | undefined> {
+    return visibleThroughAccount(this.knex, viewer, 'comments').where('comments.id', id).first('comments.*');
+  }
+
   async insert(values: { org_id: number; account_id: number; author_id: number; comment: string }): Promise<CommentRow> {
     const [row] = await this.knex('comments').insert(values).returning('*');
     return row;

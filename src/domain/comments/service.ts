@@ -20,6 +20,13 @@ export class CommentService {
     return this.repo.ofAccount(viewer.orgId, accountId);
   }
 
+  /** One comment, if its account is visible to the viewer. */
+  async get(viewer: Viewer, id: number): Promise<CommentRow> {
+    const row = await this.repo.visible(viewer, id);
+    if (!row) throw new NotFoundError('comment', id);
+    return row;
+  }
+
   async create(viewer: Viewer, accountId: number, input: { comment: string }): Promise<CommentRow> {
     await checkAccountVisible(this.knex, viewer, accountId);
     return this.repo.insert({ org_id: viewer.orgId, account_id: accountId, author_id: viewer.id, comment: input.comment });
