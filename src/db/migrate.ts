@@ -8,6 +8,8 @@ import * as m011i from '../../migrations/011_account_imports';
 import * as m013tokens from '../../migrations/013_api_tokens';
 import * as m012cache from '../../migrations/012_cache_notify';
 import * as m012keys from '../../migrations/012_org_keys';
+import * as m016perf from '../../migrations/016_perf_indexes';
+import { analyzeAll } from './statistics';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -20,6 +22,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '013_api_tokens': m013tokens,
   '012_cache_notify': m012cache,
   '012_org_keys': m012keys,
+  '016_perf_indexes': m016perf,
 };
 
 /** This build's migrations, in the order they apply. */
@@ -34,6 +37,8 @@ const source: Knex.MigrationSource<string> = {
 /** Applies every pending migration; returns the names applied. */
 export async function migrateLatest(knex: Knex): Promise<string[]> {
   const [, applied] = (await knex.migrate.latest({ migrationSource: source })) as [number, string[]];
+  // New tables and indexes start without statistics (PGlite has no autovacuum to gather them).
+  if (applied.length) await analyzeAll(knex);
   return applied;
 }
 
