@@ -15,11 +15,11 @@ import { Command } from 'commander';
 import { createBenchDatabase, dropBenchDatabase, serverUrl } from './lib/pg-admin.mjs';
 import { describeData, loadData } from './lib/load.mjs';
 import { drive, interleave, rssSampler, spread, streamRows } from './lib/measure.mjs';
-import { rng } from './lib/random.mjs';
+import { CITIES, REGIONS, companyName, rng } from './lib/random.mjs';
 import { writeCeiling } from './lib/write-ceiling.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['1', '2a', '2b', '3', '4', '5', '6', 'peers'];
+const ALL = ['1', '2a', '2b', '3', '4', '5', '6', '7', 'peers'];
 const program = new Command()
   .option('--scale <n>', 'fraction of the default data set (1 = 1,000,000 accounts, 2,000,000 invoices)', '1')
   .option('--accounts <n>', 'accounts to load (overrides --scale; invoices = 2 × accounts)')
@@ -34,6 +34,7 @@ const program = new Command()
   .option('--replace', 'drop --db first if an earlier bench created it')
   .option('--keep', 'keep the bench database(s) afterwards')
   .option('--only <list>', `scenarios to run, of ${ALL.join(',')}`)
+  .option('--embedded-accounts <n>', 'scenario 7: accounts imported (by the CLI) into PGlite and into a PostgreSQL database of its own', '20000')
   .option('--peers <list>', 'peers to compare against (directus: install with `make bench-peers`)', '')
   .parse();
 const o = program.opts();
@@ -123,6 +124,65 @@ async function main() {
   const sat = (url, next, headers = AUTH) => drive({ url, headers, connections, duration, next });
   const steady = (url, next) => drive({ url, headers: AUTH, connections: 4, duration, next, rate });
   const prefixes = ['Ac', 'Gl', 'In', 'Um', 'St', 'Wa', 'Wo', 'Ty', 'Cy', 'So', 'Ho', 'Va', 'Pi', 'Gr', 'Os', 'Na'];
+
+  /**
+   * Scenario 7: the embedded default. The same CSV is imported by the CLI (as a user would) into
+   * PGlite (a temporary DATA_DIR) and into a PostgreSQL database of its own; both servers run, and
+   * GET /:id and the name-prefix list are compared, interleaved (PGlite ÷ PostgreSQL).
+   */
+  const embedded = async () => {
+    const n = Number(o.embeddedAccounts);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-bench-embedded-'));
+    const csv = path.join(dir, 'accounts.csv');
+    const g = rng(sizes.seed + 7);
+    const lines = ['external_id,name,company_id,is_customer,address_town,email,custom_fields.field_1,custom_fields.field_2'];
+    for (let i = 0; i < n; i++) {
+      const name = companyName(g);
+      lines.push(`EMB-${i + 1},${name},1,${g.next() < 0.7},${g.pick(CITIES)},accounts@${name.toLowerCase().replace(/[^a-z]+/g, '')}${i}.example,${g.int(1, 500)},${g.pick(REGIONS)}`);
+    }
+    fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+    const pgName = `${o.db}_embedded_pg`;
+    const kinds = [
+      ['postgres', { ...env, DATABASE_URL: `${serverUrl}/${pgName}` }, portBase + 4],
+      ['pglite', { ...env, DATABASE_URL: '', DATA_DIR: path.join(dir, 'data') }, portBase + 5],
+    ];
+    const servers = {};
+    try {
+      await createBenchDatabase(pgName, { replace: true });
+      for (const [kind, kenv, port] of kinds) {
+        const t0 = Date.now();
+        await run(['dist/src/main.js', 'migrate'], kenv);
+        await run(['dist/src/main.js', 'custom-field', 'add', '--type', 'integer', '--label', 'Seats'], kenv);
+        await run(['dist/src/main.js', 'custom-field', 'add', '--type', 'string', '--label', 'Region'], kenv);
+        await run(['dist/src/main.js', 'import', 'accounts', csv], kenv);
+        log(`7 ${kind}: ${n} accounts imported by the CLI in ${Math.round((Date.now() - t0) / 1000)} s`);
+        servers[kind] = { url: `http://127.0.0.1:${port}`, child: await start(`v2crm ${kind}`, ['dist/src/main.js', 'serve'], { ...kenv, PORT: String(port) }, `http://127.0.0.1:${port}/api/v2/crm/accounts/1`) };
+      }
+      const e = rng(sizes.seed + 8);
+      for (const [name, next] of [
+        ['GET /:id', () => get(`/api/v2/crm/accounts/${e.int(1, n)}`)],
+        ['list ?name__sw=X&_limit=100', () => get(`/api/v2/crm/accounts?name__sw=${e.pick(prefixes)}&_limit=100`)],
+      ]) {
+        await sat(servers.postgres.url, next);
+        await sat(servers.pglite.url, next);
+        const cmp = await interleave({
+          pairs, label: `7 ${name} PostgreSQL(A) vs PGlite(B) rps`, log, metric: (m) => m.rps,
+          runA: () => sat(servers.postgres.url, next),
+          runB: () => sat(servers.pglite.url, next),
+        });
+        record(`7 embedded PGlite vs PostgreSQL: ${name} (${n} accounts)`, {
+          rps_postgres: cmp.a_values, rps_pglite: cmp.b_values, ratio: cmp.ratio, ratios: cmp.ratios,
+          errors: [...cmp.a, ...cmp.b].reduce((s, m) => s + m.errors, 0), peak_rss_mb: undefined,
+        });
+        target(`7 embedded PGlite: ${name}`, `ratio PGlite ÷ PostgreSQL rps (median of pairs; ${n} accounts)`, cmp.ratio.median, '≥', 0.5);
+      }
+    } finally {
+      for (const k of Object.keys(servers)) await stop(servers[k].child);
+      await new Promise((res) => setTimeout(res, 300));
+      await dropBenchDatabase(pgName).catch((err) => log(`not dropped: ${err.message}`));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
 
   try {
     if (only.has('1')) {
@@ -224,6 +284,7 @@ async function main() {
           `v2crm ${med} writes/s; raw PostgreSQL ${spread(cmp.a_values).median} writes/s`);
       }
     }
+    if (only.has('7')) await embedded();
     if (only.has('peers')) {
       for (const peer of peers) {
         if (peer !== 'directus') throw new Error(`unknown peer ${peer}`);
