@@ -296,7 +296,7 @@ async function main() {
           await sat(d.url, sc.directus, d.headers);
           await sat(V2, sc.v2crm);
           const cmp = await interleave({
-            pairs, label: `peer directus(A) vs v2crm(B): ${sc.name}`, log, metric: (m) => m.rps * sc.rows,
+            pairs, label: `peer directus(A) vs v2crm(B): ${sc.name}`, log, metric: (m) => Math.round((m.requests * sc.rows) / duration),
             runA: () => sat(d.url, sc.directus, d.headers),
             runB: () => sat(V2, sc.v2crm),
           });

@@ -88,9 +88,11 @@ export async function startDirectus({ db, dbUrl, serverUrl, port, skipLoad, repl
   const name = `${db}_directus`;
   const url = new URL(`${serverUrl}/${name}`);
   const secretsFile = path.join(HERE, `.secrets-${name}.json`);
-  const reuse = skipLoad && (await databaseState(name)) === 'bench' && fs.existsSync(secretsFile);
+  // Reused only when an earlier run finished loading it (the secrets file says so).
+  const saved = fs.existsSync(secretsFile) ? JSON.parse(fs.readFileSync(secretsFile, 'utf8')) : undefined;
+  const reuse = skipLoad && saved?.loaded === true && (await databaseState(name)) === 'bench';
   const secrets = reuse
-    ? JSON.parse(fs.readFileSync(secretsFile, 'utf8'))
+    ? saved
     : { KEY: crypto.randomUUID(), SECRET: crypto.randomBytes(32).toString('base64url'), ADMIN_PASSWORD: crypto.randomBytes(18).toString('base64url'), ADMIN_TOKEN: crypto.randomBytes(24).toString('base64url') };
   const env = {
     PATH: process.env.PATH,
@@ -129,6 +131,7 @@ export async function startDirectus({ db, dbUrl, serverUrl, port, skipLoad, repl
     fs.writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
     await runCli(['bootstrap'], env, log);
     await copyAccounts(dbUrl, url.href, log);
+    fs.writeFileSync(secretsFile, JSON.stringify({ ...secrets, loaded: true }), { mode: 0o600 });
   }
   const child = spawn(NODE22, [CLI, 'start'], { cwd: HERE, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
