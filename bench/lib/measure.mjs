@@ -82,3 +82,33 @@ export async function streamRows(url, headers, maxSeconds) {
   }
   return { rows, seconds: (Date.now() - started) / 1000, complete };
 }
+
+const round2 = (x) => Math.round(x * 100) / 100;
+
+/** min / median / max of a list of numbers. */
+export function spread(values) {
+  const v = [...values].sort((x, y) => x - y);
+  const mid = v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  return { min: round2(v[0]), median: round2(mid), max: round2(v[v.length - 1]), n: v.length };
+}
+
+/**
+ * Interleaved A/B passes: A, B, A, B, ... `pairs` times, so both sides see the same neighbours on a
+ * shared machine; the ratio B ÷ A is taken within each pair and reported as min / median / max.
+ * `runA`/`runB` return a measurement object; `metric` picks the number compared (higher is better).
+ */
+export async function interleave({ pairs, runA, runB, metric, label, log }) {
+  const a = [];
+  const b = [];
+  const ratios = [];
+  for (let i = 0; i < pairs; i++) {
+    const ma = await runA(i);
+    const mb = await runB(i);
+    a.push(ma);
+    b.push(mb);
+    const ratio = metric(ma) > 0 ? metric(mb) / metric(ma) : 0;
+    ratios.push(ratio);
+    log?.(`${label} pair ${i + 1}/${pairs}: A ${metric(ma)} B ${metric(mb)} → ratio ${round2(ratio)}`);
+  }
+  return { a, b, a_values: a.map(metric), b_values: b.map(metric), ratio: spread(ratios), ratios: ratios.map(round2) };
+}

@@ -1,7 +1,5 @@
 import crypto from 'node:crypto';
 import { NextFunction, Request, Response } from 'express';
-import passport from 'passport';
-import { BasicStrategy } from 'passport-http';
 import { Knex } from 'knex';
 import { UnauthorizedError } from '../http/errors';
 import { dummyPasswordHash, verifyPassword } from '../domain/users/password';
@@ -18,9 +16,13 @@ export type { Caller } from '../core/caller';
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
-    // passport types req.user as Express.User; ours is the Caller.
+    // req.user (Express.User) is the Caller.
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends Caller {}
+    // Set by the auth middlewares below (passport's typing used to declare it).
+    interface Request {
+      user?: User;
+    }
   }
 }
 
@@ -59,6 +61,24 @@ class CredentialCache {
   }
 }
 
+/**
+ * The e-mail and password of an `Authorization: Basic` header (RFC 7617: the user id ends at the first
+ * colon, the password is the rest), or undefined when there is none or either part is empty. Decoded
+ * here rather than by passport-http, whose `new Buffer()` ran Node's deprecation check (a stack walk)
+ * on every request.
+ */
+export function basicCredentials(header: string | undefined): { email: string; password: string } | undefined {
+  if (!header) return undefined;
+  const space = header.indexOf(' ');
+  if (space < 0 || header.slice(0, space).toLowerCase() !== 'basic') return undefined;
+  const decoded = Buffer.from(header.slice(space + 1).trim(), 'base64').toString();
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  const email = decoded.slice(0, colon);
+  const password = decoded.slice(colon + 1);
+  return email && password ? { email, password } : undefined;
+}
+
 export async function checkCredentials(knex: Knex, email: string, password: string): Promise<Caller | undefined> {
   const user = await findUserByEmail(knex, email);
   // Unknown users cost one scrypt too, so response time does not tell which e-mails exist.
@@ -93,7 +113,7 @@ export function basicAuth(knex: Knex, cacheTtlMs = 60_000, throttleOptions?: Log
       })
       .catch((err: unknown) => done(err));
   };
-  const strategy = new BasicStrategy({ passReqToCallback: true }, (req: Request, email: string, password: string, done: (err: unknown, user?: Caller | false) => void) => {
+  const verify = (req: Request, email: string, password: string, done: (err: unknown, user?: Caller | false) => void) => {
     // PostgreSQL text cannot hold a NUL: such credentials can match no user, so they are a plain 401.
     if (email.includes('\0') || password.includes('\0')) return done(null, false);
     const ip = req.socket.remoteAddress ?? 'unknown';
@@ -104,10 +124,8 @@ export function basicAuth(knex: Knex, cacheTtlMs = 60_000, throttleOptions?: Log
       (caller) => (caller ? done(null, caller) : checkPassword(ip, email, password, done)),
       (err) => done(err),
     );
-  });
-  const authenticator = new passport.Passport();
-  authenticator.use('basic', strategy);
-  return (req: Request, res: Response, next: NextFunction) => {
+  };
+  return (req: Request, _res: Response, next: NextFunction) => {
     const token = bearerToken(req.headers.authorization);
     if (token !== undefined) {
       callerForToken(knex, token).then((caller) => {
@@ -117,11 +135,13 @@ export function basicAuth(knex: Knex, cacheTtlMs = 60_000, throttleOptions?: Log
       }, next);
       return;
     }
-    authenticator.authenticate('basic', { session: false }, (err: unknown, caller: Caller | false) => {
+    const credentials = basicCredentials(req.headers.authorization);
+    if (!credentials) return next(new UnauthorizedError());
+    verify(req, credentials.email, credentials.password, (err: unknown, caller?: Caller | false) => {
       if (err) return next(err);
       if (!caller) return next(new UnauthorizedError());
       req.user = caller;
       next();
-    })(req, res, next);
+    });
   };
 }

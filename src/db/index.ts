@@ -8,6 +8,7 @@ import { lockDataDir } from './data-dir-lock';
 import { DurableNodeFS } from './durable-fs';
 import type { Logger } from 'pino';
 import { ReadRouter, routeLagTolerantReads } from './replica';
+import { keepStatisticsCurrent } from './statistics';
 
 // The package ships CommonJS for this subpath but declares types for ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,7 +55,10 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob, opts: { f
 }
 
 export function knexForPglite(pglite: PGlite): Knex {
-  return knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection: { pglite } as never });
+  const knex = knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection: { pglite } as never });
+  // No autovacuum in PGlite: statistics are refreshed when enough rows changed (statistics.ts).
+  keepStatisticsCurrent(knex);
+  return knex;
 }
 
 export interface DbTimeouts {

@@ -10,6 +10,8 @@ import * as m012cache from '../../migrations/012_cache_notify';
 import * as m012keys from '../../migrations/012_org_keys';
 import * as m014feed from '../../migrations/014_change_feed';
 import * as m015djangocrm from '../../migrations/015_djangocrm_auth';
+import * as m016perf from '../../migrations/016_perf_indexes';
+import { analyzeAll } from './statistics';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
 const MIGRATIONS: Record<string, Knex.Migration> = {
@@ -24,6 +26,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '012_org_keys': m012keys,
   '014_change_feed': m014feed,
   '015_djangocrm_auth': m015djangocrm,
+  '016_perf_indexes': m016perf,
 };
 
 /** This build's migrations, in the order they apply. */
@@ -38,6 +41,8 @@ const source: Knex.MigrationSource<string> = {
 /** Applies every pending migration; returns the names applied. */
 export async function migrateLatest(knex: Knex): Promise<string[]> {
   const [, applied] = (await knex.migrate.latest({ migrationSource: source })) as [number, string[]];
+  // New tables and indexes start without statistics (PGlite has no autovacuum to gather them).
+  if (applied.length) await analyzeAll(knex);
   return applied;
 }
 

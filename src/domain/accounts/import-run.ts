@@ -5,6 +5,7 @@ import { WRITABLE_FIELDS } from './fields';
 import { AccountImporter, CheckedRecord } from './import-batch';
 import { fingerprint, ImportFileError, readImportFile, SKIPPED_KEYS } from './import-file';
 import type { ImportOutcome, RecordReader } from './types';
+import { analyzeTables } from '../../db/statistics';
 
 /** Records per transaction: big enough that per-statement costs vanish, small enough for flat memory. */
 export const IMPORT_BATCH = 1000;
@@ -155,5 +156,6 @@ export async function runImport(knex: Knex, caller: Caller, file: string, format
   summary.total = seen;
   if (runId !== undefined) await knex('account_imports').where({ id: runId }).update({ state: 'done', records_done: seen, finished_at: knex.fn.now() });
   opts.onProgress?.({ records: seen, bytes: print.bytes, totalBytes: print.bytes });
+  if (!opts.dryRun && summary.created + summary.updated > 0) await analyzeTables(knex, ['accounts', 'account_history']);
   return summary;
 }
