@@ -1,6 +1,6 @@
 import { Knex } from 'knex';
 import type { FieldProblem as ErrorDetail } from '../../core/errors';
-import { onlyVisibleAccounts, onlyVisibleChildren, Viewer } from '../../crm/access/visibility';
+import { onlyVisibleAccounts, onlyVisibleChildren, Viewer } from '../../access/visibility';
 
 /**
  * Contact and parent references of an account, checked against the organisation. A parent may not

@@ -4,7 +4,7 @@ import { FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '..
 import { checkVersion } from '../../core/versions';
 import { validateBody } from '../../openapi/validator';
 import { CompanyCache } from '../../orgs/companies';
-import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
+import { loadDefinitions, validateCustomFields } from '../custom-fields/service';
 import { changedCustomFields, changedValues } from './changes';
 import { READ_ONLY, RELATION_FIELDS, WRITABLE_FIELDS } from './fields';
 import { Changes, recordChange } from './history';
@@ -109,7 +109,7 @@ export class AccountWrites {
     let customFields: Record<string, unknown> = {};
     if (input.custom_fields !== undefined) {
       const defs = await loadDefinitions(db, caller.orgId, 'crm/accounts');
-      customFields = validateCustomFields(input.custom_fields, defs, 'json');
+      customFields = validateCustomFields(input.custom_fields, defs);
     }
     const details: FieldProblem[] = [];
     await checkAccountReferences(db, caller, values, existing?.id, details);
