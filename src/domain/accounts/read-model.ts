@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import type { Caller } from '../../core/caller';
 import { NotFoundError } from '../../core/errors';
+import { checkAccountVisible } from '../../access/account-scope';
 import { CompanyCache } from '../../orgs/companies';
 import { lagTolerantReader } from '../../db/replica';
 import { loadDefinitions } from '../custom-fields/service';
@@ -40,7 +41,7 @@ export class AccountReads {
 
   /** Not found unless the account exists in the caller's organisation and is visible to them. */
   async ensureVisible(caller: Caller, id: number): Promise<void> {
-    if (!(await this.repo.scoped(caller).where('accounts.id', id).first('accounts.id'))) throw new NotFoundError('account', id);
+    await checkAccountVisible(this.knex, caller, id);
   }
 
   async history(caller: Caller, id: number) {
