@@ -3,21 +3,6 @@
  * dialects → http kernel → core (domain, query, money, access, catalogue) → db.
  */
 
-/**
- * TEMPORARY (issue 14, part B): resources not yet moved out of src/crm and src/finance, src/meta and
- * src/money still import src/http (wire helpers, BodyFormat) and run SQL in routes. Part B moves them;
- * the lead removes each entry at merge, so the rules then hold for every folder. (`(/|$)`: the
- * folder-scoped rule sees folders as `src/users`, without a trailing slash.) `src/crm` is listed whole
- * because, once accounts has moved out, everything left in it is part B's.
- */
-const NOT_YET_MOVED = [
-  '^src/crm(/|$)',
-  '^src/finance(/|$)',
-  '^src/meta(/|$)',
-  '^src/money(/|$)',
-  '^src/users(/|$)',
-];
-
 /** The core: what every part may use, and which uses no transport. */
 const CORE = '^src/(core|domain|query|money|access|catalogue|db)/';
 
@@ -27,7 +12,7 @@ module.exports = {
       name: 'core-is-transport-free',
       comment: 'The core (services, repos, query, money, access, catalogue, db) never imports Express, the HTTP kernel or a dialect: it raises src/core/errors and returns plain data.',
       severity: 'error',
-      from: { path: CORE, pathNot: NOT_YET_MOVED },
+      from: { path: CORE },
       to: { path: ['^src/(http|dialects)/', '(^|/)node_modules/(express|body-parser|qs|supertest)/'] },
     },
     {
@@ -35,15 +20,15 @@ module.exports = {
       comment: 'Arrows between folders point one way: no cycle of imports between two folders of src/.',
       severity: 'error',
       scope: 'folder',
-      from: { path: '^src/', pathNot: NOT_YET_MOVED },
-      to: { circular: true, pathNot: NOT_YET_MOVED },
+      from: { path: '^src/' },
+      to: { circular: true },
     },
     {
       name: 'no-file-cycles',
       comment: 'No file imports itself through others.',
       severity: 'error',
-      from: { path: '^src/', pathNot: NOT_YET_MOVED },
-      to: { circular: true, pathNot: NOT_YET_MOVED },
+      from: { path: '^src/' },
+      to: { circular: true },
     },
     {
       name: 'routes-run-no-sql',

@@ -1,7 +1,7 @@
 import { Knex } from 'knex';
 import { createOrg } from '../src/orgs/service';
-import { createUser } from '../src/users/service';
-import { randomPassword } from '../src/auth/password';
+import { createUser } from '../src/domain/users/service';
+import { randomPassword } from '../src/domain/users/password';
 
 export interface BaseSeedResult {
   /** False when the database already held an organisation: nothing was written. */

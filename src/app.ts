@@ -10,7 +10,18 @@ import { requestLogger } from './http/logger';
 import { accountRoutes } from './dialects/v2/accounts/routes';
 import { AccountService } from './domain/accounts/service';
 import { docsRoutes } from './docs/routes';
-import { mountV2Resources } from './dialects/v2/mount';
+import { mountV2Resources, V2Services } from './dialects/v2/mount';
+import { CommentService } from './domain/comments/service';
+import { ContactService } from './domain/contacts/service';
+import { CurrencyService } from './domain/currencies/service';
+import { CustomFieldService } from './domain/custom-fields/service';
+import { AttachmentService } from './domain/attachments/service';
+import { AttachmentStore } from './domain/attachments/store';
+import { EmailService } from './domain/emails/service';
+import { IndustryService } from './domain/industries/service';
+import { InvoiceService } from './domain/invoices/service';
+import { TeamService } from './domain/teams/service';
+import { UserService } from './domain/users/service';
 import { idempotency } from './http/idempotency';
 import { tokenRoutes } from './auth/token-routes';
 import { createMetrics, metricsRoute } from './metrics/registry';
@@ -70,7 +81,7 @@ export function createApp({ knex, config, log, invalidations }: AppDeps): Expres
   api.use(bodyParsers(config.bodyLimit));
   api.use(idempotency(knex, config.idempotencyTtlMs));
   // Every v2 resource but accounts (src/dialects/v2/mount.ts), mounted before accounts' routes.
-  const related = mountV2Resources(api, knex, config);
+  const related = mountV2Resources(api, coreServices(knex, config), config.maxLimit);
   api.use('/v2/crm/accounts', accountRoutes(new AccountService(knex, config.maxLimit, invalidations), { bulkMax: config.bulkMax, ...related }));
   api.use('/v2/auth/tokens', tokenRoutes(knex));
   api.use('/v2/changes', changeRoutes(new ChangeFeed(knex), config.maxLimit));
@@ -80,4 +91,20 @@ export function createApp({ knex, config, log, invalidations }: AppDeps): Expres
   app.use(notFoundRoute);
   app.use(errorMiddleware(log));
   return app;
+}
+
+/** The core services of every v2 resource but accounts, over one knex (the composition root holds the database). */
+function coreServices(knex: Knex, config: AppDeps['config']): V2Services {
+  return {
+    contacts: new ContactService(knex),
+    invoices: new InvoiceService(knex),
+    comments: new CommentService(knex),
+    attachments: new AttachmentService(knex, new AttachmentStore(config.attachmentsDir), config.attachmentMaxBytes),
+    emails: new EmailService(knex, config.mail),
+    teams: new TeamService(knex),
+    industries: new IndustryService(knex),
+    currencies: new CurrencyService(knex),
+    customFields: new CustomFieldService(knex),
+    users: new UserService(knex),
+  };
 }

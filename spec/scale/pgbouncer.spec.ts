@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Knex } from 'knex';
 import pg from 'pg';
 import { knexForPostgres } from '../../src/db';
-import { createUser } from '../../src/users/service';
+import { createUser } from '../../src/domain/users/service';
 import { startServer, ServerProcess } from '../support/server-process';
 import { withDatabase } from '../support/pg-url';
 import { Bouncer, startPgBouncer } from './engines';

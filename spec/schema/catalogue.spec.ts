@@ -45,6 +45,8 @@ function propertyProblems(f: FieldDef, p: Schema | undefined, where: string): st
   const source = sourceOf(f);
   if (source === 'derived') return [];
   if (source === 'custom') return p.$ref === '#/components/schemas/CustomFieldValues' ? [] : [`${f.name}: ${where} does not use CustomFieldValues`];
+  // A property that names a shared schema (`total: $ref Amount`) is checked as that schema.
+  if (typeof p.$ref === 'string') p = schemas[p.$ref.split('/').pop()!] ?? p;
   const types = typesOf(p);
   if (source === 'relation') return types.includes('array') ? [] : [`${f.name}: a relation, but ${where} says ${types.join('|')}`];
   const out: string[] = [];

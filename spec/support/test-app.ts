@@ -9,7 +9,7 @@ import supertest from 'supertest';
 import { createApp } from '../../src/app';
 import { knexForPglite, knexForPostgres, openPglite } from '../../src/db';
 import { createOrg } from '../../src/orgs/service';
-import { createUser, Role } from '../../src/users/service';
+import { createUser, Role } from '../../src/domain/users/service';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DB_ENV, TEMPLATE_FILE_ENV } from './constants';
 import { adminUrl, withDatabase } from './pg-url';
 import { conformanceRecorder, violations } from './conformance';

@@ -55,7 +55,7 @@ class CredentialCache {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(digest, { caller, expires: Date.now() + this.ttlMs });
   }
-  /** A password change, disable or enable counts from the next request (src/auth/credential-events.ts). */
+  /** A password change, disable or enable counts from the next request (src/domain/users/credential-events.ts). */
   forgetUser(userId: number) {
     for (const [digest, hit] of this.entries) if (hit.caller.id === userId) this.entries.delete(digest);
   }

@@ -1,6 +1,12 @@
 import type { Catalogue } from '../query/catalogue';
 import { accountCatalogue } from '../domain/accounts/fields';
+import { attachmentCatalogue } from '../domain/attachments/fields';
+import { commentCatalogue } from '../domain/comments/fields';
 import { contactCatalogue } from '../domain/contacts/fields';
+import { currencyCatalogue, exchangeRateCatalogue } from '../domain/currencies/fields';
+import { industryCatalogue } from '../domain/industries/fields';
+import { invoiceCatalogue } from '../domain/invoices/fields';
+import { teamCatalogue } from '../domain/teams/fields';
 
 /**
  * Every resource's field catalogue. spec/schema/catalogue.spec.ts checks each one, field by field,
@@ -13,14 +19,18 @@ import { contactCatalogue } from '../domain/contacts/fields';
  */
 export const CATALOGUES: readonly Catalogue[] = [
   accountCatalogue,
-  // TEMPORARY (issue 14, part B rebuilds the contacts catalogue): it names `custom_fields` only as its
-  // column, not yet as its last field; remove the wrapper at merge.
-  withCustomFieldsLast(contactCatalogue),
+  contactCatalogue,
+  teamCatalogue,
+  industryCatalogue,
+  invoiceCatalogue,
+  currencyCatalogue,
+  exchangeRateCatalogue,
+  commentCatalogue,
+  attachmentCatalogue,
 ];
 
-/** A catalogue of the earlier shape, whose custom fields object is shown and written last. */
-function withCustomFieldsLast(c: Catalogue): Catalogue {
-  if (!c.customFieldsColumn || c.fields.some((f) => f.source === 'custom')) return c;
-  const custom = { name: 'custom_fields', column: c.customFieldsColumn, type: 'string', filterable: false, sortable: false, nullable: false, source: 'custom' } as const;
-  return { ...c, fields: [...c.fields, custom] };
-}
+/*
+ * Not registered (issue 14): e-mails, custom field definitions and users drift from openapi.yaml in
+ * ways the catalogue cannot yet describe (array-valued jsonb columns, keys shown only when set,
+ * create-only and update-only body fields, write-only inputs such as `password`); see the issue.
+ */

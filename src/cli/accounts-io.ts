@@ -13,7 +13,7 @@ import { v2RecordReader } from '../dialects/v2/accounts/body';
 import { checkReadable, formatOf, ImportFileError } from '../domain/accounts/import-file';
 import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../domain/accounts/import-run';
 import { ACCOUNT_FIELDS } from '../domain/accounts/fields';
-import { loadDefinitions } from '../meta/custom-fields';
+import { loadDefinitions } from '../domain/custom-fields/service';
 
 const IMPORT_HELP = `
 Matching (what a re-run does):

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { prepare } from './context';
 import { userByEmail } from './users';
 import { createToken, listTokens, revokeToken } from '../auth/tokens';
-import { UserInputError } from '../users/service';
+import { UserInputError } from '../domain/users/service';
 
 function positiveInt(raw: string, name: string): number {
   if (!/^[1-9]\d{0,8}$/.test(raw)) throw new UserInputError(`${name} must be a positive whole number, got "${raw}"`);

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { Knex } from 'knex';
 import { prepare } from './context';
-import { randomPassword } from '../auth/password';
-import { findUserByEmail, listUsers, updateUser, UserInputError, UserRow } from '../users/service';
+import { randomPassword } from '../domain/users/password';
+import { listUsers, updateUser, UserInputError, UserRow } from '../domain/users/service';
+import { findUserByEmail } from '../domain/users/repo';
 
 /** The user an operator names by e-mail; an unknown e-mail is an error, exit code 1. */
 export async function userByEmail(knex: Knex, email: string): Promise<UserRow> {

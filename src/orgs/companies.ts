@@ -74,10 +74,6 @@ export async function loadCompanies(knex: Knex, orgId: number, ids?: number[]): 
   return out;
 }
 
-export async function companyExists(knex: Knex, orgId: number, id: number): Promise<boolean> {
-  return !!(await knex('companies').where({ org_id: orgId, id }).first('id'));
-}
-
 /**
  * An organisation's companies, remembered for a few seconds: every account response nests its
  * company, and companies change only through the CLI (`org add`). A company id not in the

@@ -1,12 +1,10 @@
 import { Router } from 'express';
-import { Knex } from 'knex';
 import { CommentService } from '../../domain/comments/service';
 import { ContactService } from '../../domain/contacts/service';
 import { CurrencyService } from '../../domain/currencies/service';
 import { CustomFieldService } from '../../domain/custom-fields/service';
 import { AttachmentService } from '../../domain/attachments/service';
-import { AttachmentStore } from '../../domain/attachments/store';
-import { EmailService, MailOptions } from '../../domain/emails/service';
+import { EmailService } from '../../domain/emails/service';
 import { IndustryService } from '../../domain/industries/service';
 import { InvoiceService } from '../../domain/invoices/service';
 import { TeamService } from '../../domain/teams/service';
@@ -22,11 +20,18 @@ import { InvoicesV2 } from './invoices';
 import { teamRoutes } from './teams';
 import { userRoutes } from './users';
 
-export interface V2Config {
-  maxLimit: number;
-  attachmentsDir: string;
-  attachmentMaxBytes: number;
-  mail: MailOptions;
+/** The core services the v2 routes call, built where the app is composed (src/app.ts holds knex; a dialect never does). */
+export interface V2Services {
+  contacts: ContactService;
+  invoices: InvoiceService;
+  comments: CommentService;
+  attachments: AttachmentService;
+  emails: EmailService;
+  teams: TeamService;
+  industries: IndustryService;
+  currencies: CurrencyService;
+  customFields: CustomFieldService;
+  users: UserService;
 }
 
 /** What the accounts routes embed (`?expand=`, `/accounts/:id/contacts`...). */
@@ -38,16 +43,16 @@ export interface V2Relations {
 }
 
 /**
- * Builds the core services over `knex` and mounts their v2 routes on the `/api` router: every
- * resource but accounts, whose routes take the returned relations. Called before accounts are
- * mounted, so `/v2/crm/accounts/:id/comments` and its siblings are matched first.
+ * Mounts the v2 routes of every resource but accounts on the `/api` router; accounts' routes take
+ * the returned relations. Called before accounts are mounted, so `/v2/crm/accounts/:id/comments`
+ * and its siblings are matched first.
  */
-export function mountV2Resources(api: Router, knex: Knex, config: V2Config): V2Relations {
-  const contacts = new ContactsV2(new ContactService(knex), config.maxLimit);
-  const invoices = new InvoicesV2(new InvoiceService(knex), config.maxLimit);
-  const comments = new CommentsV2(new CommentService(knex));
-  const attachments = new AttachmentsV2(new AttachmentService(knex, new AttachmentStore(config.attachmentsDir), config.attachmentMaxBytes));
-  const emails = emailRoutes(new EmailService(knex, config.mail), config.maxLimit);
+export function mountV2Resources(api: Router, services: V2Services, maxLimit: number): V2Relations {
+  const contacts = new ContactsV2(services.contacts, maxLimit);
+  const invoices = new InvoicesV2(services.invoices, maxLimit);
+  const comments = new CommentsV2(services.comments);
+  const attachments = new AttachmentsV2(services.attachments);
+  const emails = emailRoutes(services.emails, maxLimit);
   api.use('/v2/crm/accounts/:id/comments', accountCommentRoutes(comments));
   api.use('/v2/crm/accounts/:id/attachments', accountAttachmentRoutes(attachments));
   api.use('/v2/crm/accounts/:id/emails', emails.account);
@@ -55,10 +60,10 @@ export function mountV2Resources(api: Router, knex: Knex, config: V2Config): V2R
   api.use('/v2/crm/attachments', attachmentRoutes(attachments));
   api.use('/v2/crm/emails', emails.single);
   api.use('/v2/crm/contacts', contactRoutes(contacts));
-  api.use('/v2/crm/teams', teamRoutes(new TeamService(knex), config.maxLimit));
-  api.use('/v2/crm/industries', industryRoutes(new IndustryService(knex)));
-  api.use('/v2/finance', financeRoutes({ currencies: new CurrencyService(knex), invoices, maxLimit: config.maxLimit }));
-  api.use('/v2/meta', metaRoutes(new CustomFieldService(knex)));
-  api.use('/v2/users', userRoutes(new UserService(knex)));
+  api.use('/v2/crm/teams', teamRoutes(services.teams, maxLimit));
+  api.use('/v2/crm/industries', industryRoutes(services.industries));
+  api.use('/v2/finance', financeRoutes({ currencies: services.currencies, invoices, maxLimit }));
+  api.use('/v2/meta', metaRoutes(services.customFields));
+  api.use('/v2/users', userRoutes(services.users));
   return { contacts, invoices, comments, attachments };
 }

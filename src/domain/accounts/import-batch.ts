@@ -1,7 +1,7 @@
 import { Knex } from 'knex';
 import type { Caller } from '../../core/caller';
 import { FieldProblem as ErrorDetail, ValidationError } from '../../core/errors';
-import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
+import { loadDefinitions, validateCustomFields } from '../custom-fields/service';
 import { CustomFieldDefinition, ScalarType } from '../../query/catalogue';
 import { changedCustomFields, changedValues } from './changes';
 import { ACCOUNT_FIELDS, RELATION_FIELDS, RelationField, TRACKED, WRITABLE_FIELDS } from './fields';
@@ -120,7 +120,7 @@ export class AccountImporter {
     const raw = errors.length ? item.data : out.input;
     if (raw.custom_fields !== undefined && typeof raw.custom_fields === 'object' && raw.custom_fields !== null && !Array.isArray(raw.custom_fields)) {
       try {
-        out.customFields = validateCustomFields(this.reader.customFields(raw.custom_fields as Record<string, unknown>, this.defs), this.defs, 'json');
+        out.customFields = validateCustomFields(this.reader.customFields(raw.custom_fields as Record<string, unknown>, this.defs), this.defs);
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         for (const d of e.details ?? []) if (!errors.some((x) => x.field === d.field)) errors.push(d);

@@ -1,13 +1,14 @@
 import { Knex } from 'knex';
 import type { Caller } from '../../core/caller';
 import { NotFoundError } from '../../core/errors';
+import { checkAccountVisible } from '../../access/account-scope';
 import { CompanyCache } from '../../orgs/companies';
 import { lagTolerantReader } from '../../db/replica';
-import { loadDefinitions } from '../../meta/custom-fields';
+import { loadDefinitions } from '../custom-fields/service';
 import { parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
 import { balanceFrom, ConversionData, conversionData, OwedRow } from '../../money/balance';
-import type { Viewer } from '../../crm/access/visibility';
+import type { Viewer } from '../../access/visibility';
 import { accountCatalogue } from './fields';
 import { listHistory } from './history';
 import { AccountRepo, AccountRow, relatedFromRows } from './repo';
@@ -40,7 +41,7 @@ export class AccountReads {
 
   /** Not found unless the account exists in the caller's organisation and is visible to them. */
   async ensureVisible(caller: Caller, id: number): Promise<void> {
-    if (!(await this.repo.scoped(caller).where('accounts.id', id).first('accounts.id'))) throw new NotFoundError('account', id);
+    await checkAccountVisible(this.knex, caller, id);
   }
 
   async history(caller: Caller, id: number) {

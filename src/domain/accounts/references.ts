@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import type { FieldProblem as ErrorDetail } from '../../core/errors';
-import { onlyVisibleAccounts, onlyVisibleChildren, Viewer } from '../../crm/access/visibility';
+import { onlyVisibleChildren, Viewer } from '../../access/visibility';
+import { visibleAccount } from '../../access/account-scope';
 
 /**
  * Contact and parent references of an account, checked against the organisation. A parent may not
@@ -35,7 +36,7 @@ export async function checkAccountReferences(
     details.push({ field: 'parent_id', message: 'an account cannot be its own parent' });
     return;
   }
-  if (!(known ? known.accounts.has(parent as number) : await onlyVisibleAccounts(db('accounts').where({ 'accounts.org_id': viewer.orgId, 'accounts.id': parent }), viewer).first('accounts.id'))) {
+  if (!(known ? known.accounts.has(parent as number) : await visibleAccount(db, viewer, parent as number))) {
     details.push({ field: 'parent_id', message: `account ${parent} does not exist in this organisation` });
     return;
   }

@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { onlyVisibleAccounts, Viewer } from '../../crm/access/visibility';
+import { onlyVisibleAccounts, Viewer } from '../../access/visibility';
 import { BALANCE_SQL, OwedRow } from '../../money/balance';
 
 export type AccountRow = Record<string, unknown> & {

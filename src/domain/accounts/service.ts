@@ -6,7 +6,7 @@ import type { CustomFieldDefinition } from '../../query/catalogue';
 import type { ListResult } from '../../query/list';
 import { CompanyCache } from '../../orgs/companies';
 import type { Invalidations } from '../../db/notify';
-import { loadDefinitions } from '../../meta/custom-fields';
+import { loadDefinitions } from '../custom-fields/service';
 import { RELATION_FIELDS } from './fields';
 import { importRecordByRecord } from './import-fallback';
 import { AccountReads } from './read-model';

@@ -1,10 +1,12 @@
 import { Knex } from 'knex';
 import type { Caller } from '../../core/caller';
-import { FieldProblem, ForbiddenError, NotFoundError, ValidationError } from '../../core/errors';
+import { FieldProblem, NotFoundError, ValidationError } from '../../core/errors';
+import { checkMayChange } from '../../access/permissions';
+import { softDeleteColumns } from '../../access/soft-delete';
 import { checkVersion } from '../../core/versions';
 import { validateBody } from '../../openapi/validator';
 import { CompanyCache } from '../../orgs/companies';
-import { loadDefinitions, validateCustomFields } from '../../meta/custom-fields';
+import { loadDefinitions, validateCustomFields } from '../custom-fields/service';
 import { changedCustomFields, changedValues } from './changes';
 import { READ_ONLY, RELATION_FIELDS, WRITABLE_FIELDS } from './fields';
 import { Changes, recordChange } from './history';
@@ -40,9 +42,7 @@ export class AccountWrites {
 
   /** Deleting (or restoring) is for admins and the account's creator; others see it but may not. */
   checkMayDelete(caller: Caller, existing: AccountRow) {
-    if (caller.role !== 'admin' && existing.created_by !== caller.id) {
-      throw new ForbiddenError(`only an admin or the user who created account ${existing.id} can delete or restore it`);
-    }
+    checkMayChange(caller, existing.created_by as number | null, `only an admin or the user who created account ${existing.id} can delete or restore it`);
   }
 
   async upsertIn(db: Knex, caller: Caller, externalId: string, input: AccountInput, opts: WriteOptions): Promise<Written> {
@@ -67,7 +67,7 @@ export class AccountWrites {
         org_id: caller.orgId,
         created_by: caller.id,
         custom_fields: JSON.stringify(customFields),
-        ...(values.is_deleted ? { deleted_at: db.fn.now() } : {}),
+        ...softDeleteColumns(db, values.is_deleted as boolean | undefined, false),
       },
       db,
     );
@@ -88,8 +88,7 @@ export class AccountWrites {
     const relations = given.length ? changedRelations(prepared.relations, await linkedIds(db, caller.orgId, [existing.id], given), existing.id) : {};
     if (Object.keys(values).length + Object.keys(customFields).length + Object.keys(relations).length === 0) return existing;
     if (values.is_deleted !== undefined) this.checkMayDelete(caller, existing);
-    if (values.is_deleted === true) values.deleted_at = db.fn.now();
-    if (values.is_deleted === false) values.deleted_at = null;
+    Object.assign(values, softDeleteColumns(db, values.is_deleted as boolean | undefined, existing.is_deleted));
     const before = await this.relationSnapshot(db, caller.orgId, existing.id, relations);
     // A change of tags, teams, ... is a change of the account: its version and `updated` move.
     if ((await writeRelations(db, caller.orgId, existing.id, relations)) && Object.keys(values).length === 0) values.version = db.raw('accounts.version');
@@ -109,7 +108,7 @@ export class AccountWrites {
     let customFields: Record<string, unknown> = {};
     if (input.custom_fields !== undefined) {
       const defs = await loadDefinitions(db, caller.orgId, 'crm/accounts');
-      customFields = validateCustomFields(input.custom_fields, defs, 'json');
+      customFields = validateCustomFields(input.custom_fields, defs);
     }
     const details: FieldProblem[] = [];
     await checkAccountReferences(db, caller, values, existing?.id, details);

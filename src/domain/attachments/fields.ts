@@ -16,4 +16,4 @@ export const ATTACHMENT_FIELDS: readonly ResourceSpec[] = [
   ['storage_key', 'string', { nullable: false, writable: false, serialized: false }],
 ];
 
-export const attachmentCatalogue: Catalogue = catalogueOf('attachment', 'attachments', ATTACHMENT_FIELDS);
+export const attachmentCatalogue: Catalogue = catalogueOf('attachment', 'attachments', ATTACHMENT_FIELDS, { internalColumns: ['org_id'] });

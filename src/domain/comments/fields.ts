@@ -11,5 +11,9 @@ export const COMMENT_FIELDS: readonly ResourceSpec[] = [
   ['updated', 'datetime', { nullable: false, writable: false }],
 ];
 
-export const commentCatalogue: Catalogue = catalogueOf('comment', 'comments', COMMENT_FIELDS);
+export const commentCatalogue: Catalogue = catalogueOf('comment', 'comments', COMMENT_FIELDS, {
+  // One body schema for writing a comment and changing it.
+  openapi: { record: 'Comment', create: 'CommentWrite', update: 'CommentWrite' },
+  internalColumns: ['org_id', 'version'],
+});
 export const COMMENT_WRITABLE = writableOf(COMMENT_FIELDS);

@@ -16,9 +16,12 @@ export const CONTACT_FIELDS: readonly ResourceSpec[] = [
   ['created_on', 'datetime', { nullable: false, writable: false }],
   ['updated', 'datetime', { nullable: false, writable: false }],
   // Written through its own checks (definitions), filtered as custom_fields.field_N.
-  ['custom_fields', 'string', { stored: false, writable: false, shape: 'object' }],
+  ['custom_fields', 'string', { stored: false, shape: 'object' }],
 ];
 
-export const contactCatalogue: Catalogue = catalogueOf('contact', 'contacts', CONTACT_FIELDS, 'custom_fields');
+export const contactCatalogue: Catalogue = catalogueOf('contact', 'contacts', CONTACT_FIELDS, {
+  customFieldsColumn: 'custom_fields',
+  internalColumns: ['org_id', 'version', 'created_by', 'deleted_at'],
+});
 export const CONTACT_WRITABLE: ReadonlySet<string> = writableOf(CONTACT_FIELDS);
 export const CONTACT_WIRE_ORDER: readonly string[] = wireOrder(CONTACT_FIELDS);

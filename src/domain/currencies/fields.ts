@@ -14,7 +14,10 @@ export const CURRENCY_FIELDS: readonly ResourceSpec[] = [
   ['is_base', 'boolean', { nullable: false, writable: false }],
 ];
 
-export const currencyCatalogue: Catalogue = catalogueOf('currency', 'currencies', CURRENCY_FIELDS);
+export const currencyCatalogue: Catalogue = catalogueOf('currency', 'currencies', CURRENCY_FIELDS, {
+  // minor_units: how many decimals amounts keep (src/money), not shown.
+  internalColumns: ['org_id', 'minor_units'],
+});
 
 /** A rate against the base currency from a date on, in wire order. */
 export const EXCHANGE_RATE_FIELDS: readonly ResourceSpec[] = [
@@ -24,4 +27,9 @@ export const EXCHANGE_RATE_FIELDS: readonly ResourceSpec[] = [
   ['valid_from', 'date', { nullable: false }],
 ];
 
-export const exchangeRateCatalogue: Catalogue = catalogueOf('exchange rate', 'exchange_rates', EXCHANGE_RATE_FIELDS);
+export const exchangeRateCatalogue: Catalogue = catalogueOf('exchange rate', 'exchange_rates', EXCHANGE_RATE_FIELDS, {
+  // A rate is added (or replaced for its date), never updated in place: one body schema.
+  openapi: { record: 'ExchangeRate', create: 'ExchangeRateCreate', update: 'ExchangeRateCreate' },
+  // A rate is named by currency and date on the wire; its row id and creation time are bookkeeping.
+  internalColumns: ['org_id', 'id', 'created'],
+});

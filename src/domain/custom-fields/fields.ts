@@ -13,4 +13,7 @@ export const CUSTOM_FIELD_DEFINITION_FIELDS: readonly ResourceSpec[] = [
   ['choices', 'string', { shape: 'array' }],
 ];
 
-export const customFieldDefinitionCatalogue: Catalogue = catalogueOf('custom field', 'custom_field_definitions', CUSTOM_FIELD_DEFINITION_FIELDS);
+export const customFieldDefinitionCatalogue: Catalogue = catalogueOf('custom field', 'custom_field_definitions', CUSTOM_FIELD_DEFINITION_FIELDS, {
+  // A definition is added or removed, never changed: the one body schema serves as both.
+  openapi: { record: 'CustomFieldDefinition', create: 'CustomFieldDefinitionCreate', update: 'CustomFieldDefinitionCreate' },
+});

@@ -28,4 +28,7 @@ export const EMAIL_FIELDS: readonly ResourceSpec[] = [
   ['notice', 'string', { writable: false, stored: false }],
 ];
 
-export const emailCatalogue: Catalogue = catalogueOf('e-mail', 'account_emails', EMAIL_FIELDS);
+export const emailCatalogue: Catalogue = catalogueOf('e-mail', 'account_emails', EMAIL_FIELDS, {
+  // An e-mail is sent, never changed: the one body schema serves as both.
+  openapi: { record: 'AccountEmail', create: 'AccountEmailCreate', update: 'AccountEmailCreate' },
+});

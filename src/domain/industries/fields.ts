@@ -7,5 +7,9 @@ export const INDUSTRY_FIELDS: readonly ResourceSpec[] = [
   ['name', 'string', { nullable: false }],
 ];
 
-export const industryCatalogue: Catalogue = catalogueOf('industry', 'industries', INDUSTRY_FIELDS);
+export const industryCatalogue: Catalogue = catalogueOf('industry', 'industries', INDUSTRY_FIELDS, {
+  // Industries are created and removed, never updated: the one body schema serves as both.
+  openapi: { record: 'Industry', create: 'IndustryCreate', update: 'IndustryCreate' },
+  internalColumns: ['org_id'],
+});
 export const INDUSTRY_COLUMNS: readonly string[] = [...columnsOf(INDUSTRY_FIELDS).values()];

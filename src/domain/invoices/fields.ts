@@ -21,6 +21,9 @@ export const INVOICE_FIELDS: readonly ResourceSpec[] = [
   ['updated', 'datetime', { nullable: false, writable: false }],
 ];
 
-export const invoiceCatalogue: Catalogue = catalogueOf('sales invoice', 'sales_invoices', INVOICE_FIELDS);
+export const invoiceCatalogue: Catalogue = catalogueOf('sales invoice', 'sales_invoices', INVOICE_FIELDS, {
+  openapi: { record: 'SalesInvoice', create: 'SalesInvoiceCreate', update: 'SalesInvoiceUpdate' },
+  internalColumns: ['org_id', 'version', 'created_by', 'deleted_at'],
+});
 /** Stored fields a client may send (lines too: they set the total). */
 export const INVOICE_WRITABLE = writableOf(INVOICE_FIELDS);

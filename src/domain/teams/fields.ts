@@ -11,6 +11,6 @@ export const TEAM_FIELDS: readonly ResourceSpec[] = [
   ['updated', 'datetime', { nullable: false, writable: false }],
 ];
 
-export const teamCatalogue: Catalogue = catalogueOf('team', 'teams', TEAM_FIELDS);
+export const teamCatalogue: Catalogue = catalogueOf('team', 'teams', TEAM_FIELDS, { internalColumns: ['org_id', 'version'] });
 /** Columns a client may set (members are set through `users`). */
 export const TEAM_WRITABLE = writableOf(TEAM_FIELDS);

@@ -1,6 +1,6 @@
 import type { BodyFormat } from '../../../http/body';
 import { ValidationError } from '../../../core/errors';
-import { validateBody } from '../../../openapi/validator';
+import { lenientJsonBoolean, validateBody } from '../../../openapi/validator';
 import { READ_ONLY } from '../../../domain/accounts/fields';
 import type { AccountInput, BulkOperation, RecordReader } from '../../../domain/accounts/types';
 import { expectedVersion } from '../etag';
@@ -40,6 +40,16 @@ export function typedCustomFieldText(raw: Record<string, unknown>, defs: Readonl
   return out;
 }
 
+/**
+ * v2's JSON leniency for boolean custom fields (1/0 and "true"/"false" are booleans), as for every
+ * other resource's body (src/dialects/v2/custom-fields.ts): the core checks typed values only.
+ */
+export function lenientCustomFields(raw: Record<string, unknown>, defs: ReadonlyMap<string, { type: string }>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) out[key] = defs.get(key)?.type === 'boolean' ? lenientJsonBoolean(value) : value;
+  return out;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -53,21 +63,40 @@ export async function accountInput(
   customFieldTypes: () => Promise<ReadonlyMap<string, { type: string }>>,
 ): Promise<AccountInput> {
   if (format === 'none' || body === undefined) return {};
-  if (format !== 'form') return body as AccountInput;
+  if (format !== 'form') {
+    const input = body as AccountInput;
+    return isObject(input.custom_fields) ? { ...input, custom_fields: lenientCustomFields(input.custom_fields, await customFieldTypes()) } : input;
+  }
   const input = typedForm(schema, body);
   if (isObject(input.custom_fields)) input.custom_fields = typedCustomFieldText(input.custom_fields, await customFieldTypes());
   return input;
 }
 
-/** `POST /_bulk`: the envelope checked (openapi.yaml's AccountBulk), each operation's If-Match read. */
-export function bulkOperations(body: unknown, format: BodyFormat | undefined): BulkOperation[] {
+/**
+ * `POST /_bulk`: the envelope checked (openapi.yaml's AccountBulk), each operation's If-Match read,
+ * its custom fields' JSON booleans read leniently (definitions asked only when some operation sets one).
+ */
+export async function bulkOperations(
+  body: unknown,
+  format: BodyFormat | undefined,
+  customFieldTypes: () => Promise<ReadonlyMap<string, { type: string }>>,
+): Promise<BulkOperation[]> {
   const input = validateBody('AccountBulk', body, format ?? 'json');
   const ops = input.operations as { action: BulkOperation['action']; id?: number; external_id?: string; if_match?: string; data: AccountInput }[];
-  return ops.map(({ if_match, ...op }) => ({ ...op, expected: expectedVersion(if_match) }));
+  let defs: ReadonlyMap<string, { type: string }> | undefined;
+  const out: BulkOperation[] = [];
+  for (const { if_match, ...op } of ops) {
+    if (op.data && isObject(op.data.custom_fields)) {
+      defs ??= await customFieldTypes();
+      op.data = { ...op.data, custom_fields: lenientCustomFields(op.data.custom_fields, defs) };
+    }
+    out.push({ ...op, expected: expectedVersion(if_match) });
+  }
+  return out;
 }
 
 /** How an import of a v2 dump (JSON) or a CSV file types its records: CSV cells are text, like a form. */
 export function v2RecordReader(format: 'json' | 'csv'): RecordReader {
-  if (format === 'json') return { read: (data) => data, customFields: (raw) => raw };
-  return { read: (data) => typedForm('AccountUpdate', data), customFields: typedCustomFieldText };
+  if (format === 'json') return { read: (data) => data, customFields: lenientCustomFields };
+  return { read: (data) => typedForm('AccountUpdate', data), customFields: (raw, defs) => lenientCustomFields(typedCustomFieldText(raw, defs), defs) };
 }

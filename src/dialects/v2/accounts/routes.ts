@@ -7,10 +7,7 @@ import { RawJson, sendList } from '../../../http/stream-json';
 import { AccountService, AccountView } from '../../../domain/accounts/service';
 import { accountBatchJson, accountBody } from './serialize';
 import { accountInput, bulkOperations } from './body';
-import { ContactService } from '../../../crm/contacts/service';
-import { InvoiceService } from '../../../finance/invoices/service';
-import { CommentService } from '../../../crm/comments/service';
-import { AttachmentService } from '../../../crm/attachments/service';
+import type { V2Relations } from '../mount';
 
 const GET_ONE_PARAMS = new Set(['display_currency', 'expand', '_']);
 export const EXPANDABLE = ['contacts', 'invoices', 'comments', 'attachments'] as const;
@@ -65,7 +62,7 @@ function externalIdParam(raw: string): string {
 
 export function accountRoutes(
   service: AccountService,
-  opts: { bulkMax: number; contacts: ContactService; invoices: InvoiceService; comments: CommentService; attachments: AttachmentService },
+  opts: { bulkMax: number } & V2Relations,
 ): Router {
   const r = Router();
   /** The request's body as the core's typed input (form bodies typed here). */
@@ -87,7 +84,7 @@ export function accountRoutes(
   });
 
   r.post('/_bulk', requireJsonOrForm, async (req, res) => {
-    res.json(await service.bulk(req.user!, bulkOperations(req.body, req.bodyFormat), opts.bulkMax));
+    res.json(await service.bulk(req.user!, await bulkOperations(req.body, req.bodyFormat, () => service.customFieldDefinitions(req.user!)), opts.bulkMax));
   });
 
   r.get('/external_id/:external_id', async (req, res) => {

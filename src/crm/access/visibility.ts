@@ -1,2 +1,0 @@
-// Moved to src/access (issue 14); accounts (part A) still import this path until the merge.
-export * from '../../access/visibility';
