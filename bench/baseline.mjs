@@ -1,7 +1,7 @@
 /**
  * The ceiling for GET /api/v2/crm/accounts/:id: plain node:http + pg, no framework, no auth, sending
  * the very statement v2crm sends for that request (copied from the server's SQL log:
- * `DEBUG=knex:query`, src/crm/accounts/repo.ts `findById`), as a named prepared statement (parsed and
+ * `DEBUG=knex:query`, src/domain/accounts/repo.ts `findById`), as a named prepared statement (parsed and
  * planned once per connection), and writing the same JSON (keys in v2crm's wire order).
  * v2crm's requests/s divided by this one's, in interleaved passes, is the headline ratio.
  * Usage: DATABASE_URL=... PORT=... node bench/baseline.mjs
@@ -24,7 +24,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
 async function wireOrder() {
   // v2crm's own key order when its build is there (same bytes as the server), else the row's columns.
   try {
-    const f = await import(new URL('../dist/src/crm/accounts/fields.js', import.meta.url).href);
+    const f = await import(new URL('../dist/src/domain/accounts/fields.js', import.meta.url).href);
     const m = f.default ?? f;
     return { order: m.WIRE_ORDER, serialized: m.SERIALIZED_FIELDS };
   } catch {

@@ -1,4 +1,4 @@
-import { addDefinition } from '../../src/meta/custom-fields';
+import { addDefinition } from '../../src/domain/custom-fields/service';
 import { makeTestApp, TestApp } from '../support/test-app';
 import { bearer, createAccount, encodeId, login, Session } from './support';
 
