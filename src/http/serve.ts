@@ -16,6 +16,8 @@ export interface ServeOptions {
 const FIRST_REQUEST_WINDOW_MS = 2000;
 /** At shutdown, how long connections already waiting in the kernel's accept queue may still be accepted. */
 const ACCEPT_DRAIN_MS = 10_000;
+/** At shutdown, how long without a new connection ends the accepting. */
+const ACCEPT_QUIET_MS = 1000;
 
 /** What Node answers itself, before Express sees the request, as JSON like every other error. */
 const CLIENT_ERRORS: Record<string, [number, string, string]> = {
@@ -88,15 +90,18 @@ export function serve(app: Express, opts: ServeOptions, log: Logger): http.Serve
     if (stopping) return;
     stopping = true;
     log.info({ signal, graceSeconds: opts.shutdownGraceMs / 1000 }, 'shutting down: no new connections, waiting for in-flight requests');
-    // Node accepts one connection per turn of a busy event loop (measured: with requests that hold the
-    // loop, the kernel's accept queue drains one connection per request), so closing the listener at
-    // once would reset connections the kernel has already completed. Keep accepting until a turn
-    // brings none (their answers say Connection: close), at most ACCEPT_DRAIN_MS.
+    // Connections the kernel has completed but Node has not accepted yet would be reset if the listener
+    // closed now: Node accepts one connection per turn of a busy event loop, and a client that has
+    // just started a request may be connecting right now (a client busy building its bodies was seen
+    // to connect 150 ms and more after others). Keep accepting until ACCEPT_QUIET_MS pass with no new
+    // connection (their answers say Connection: close), at most ACCEPT_DRAIN_MS.
     const drainUntil = Date.now() + Math.min(ACCEPT_DRAIN_MS, opts.shutdownGraceMs);
-    for (let seen = -1; seen !== accepted && Date.now() < drainUntil; ) {
-      seen = accepted;
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setImmediate(resolve));
+    for (let seen = accepted, quietSince = Date.now(); Date.now() < drainUntil; ) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      if (accepted !== seen) {
+        seen = accepted;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= Math.min(ACCEPT_QUIET_MS, opts.shutdownGraceMs)) break;
     }
     // Answers still being worked on close their connection after them, so no client sends another
     // request on a socket that is about to go.
