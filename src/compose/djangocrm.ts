@@ -2,8 +2,6 @@ import { Knex } from 'knex';
 import { RequestHandler } from 'express';
 import { checkCredentials } from '../auth/basic';
 import { JwtIssuer } from '../auth/jwt';
-import type { LoginThrottleOptions } from '../auth/throttle';
-import type { DjangoCrmConfig } from '../config';
 import type { Invalidations } from '../db/notify';
 import { AccountService } from '../domain/accounts/service';
 import { AttachmentService } from '../domain/attachments/service';
@@ -14,7 +12,7 @@ import { loadDefinitions } from '../domain/custom-fields/repo';
 import { Directory } from '../domain/directory/repo';
 import { EmailService } from '../domain/emails/service';
 import { Core } from '../dialects/djangocrm/core';
-import { DJANGOCRM_DEFAULTS, djangoCrmRoutes } from '../dialects/djangocrm';
+import { DJANGOCRM_DEFAULTS, DjangoCrmDeps, djangoCrmRoutes } from '../dialects/djangocrm';
 import type { Logger } from 'pino';
 
 export interface DjangoCrmComposition {
@@ -22,15 +20,7 @@ export interface DjangoCrmComposition {
   log: Logger;
   /** The kernel's Basic/API-token authentication, shared with the v2 routes. */
   basic: RequestHandler;
-  config: {
-    bodyLimit: number;
-    maxLimit: number;
-    attachmentsDir: string;
-    attachmentMaxBytes: number;
-    mail: { smtpConfigured: boolean; defaultFrom: string };
-    login?: LoginThrottleOptions;
-    djangocrm?: DjangoCrmConfig;
-  };
+  config: DjangoCrmDeps['config'];
   invalidations?: Invalidations;
 }
 
