@@ -19,6 +19,8 @@ BUILD_STAMP := dist/.v2crm-built
 BUILD_INPUTS := $(shell find src migrations seeds -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
 $(BUILD_STAMP): $(NODE_STAMP) $(BUILD_INPUTS)
 	npx tsc -p tsconfig.build.json
+	@# The bin of package.json: executable, so `npx v2crm` runs it in a clone.
+	chmod +x dist/src/main.js
 	@touch $@
 
 build: install $(BUILD_STAMP)
