@@ -99,8 +99,8 @@ describe('SIGTERM under load (item 6)', () => {
       // Logged in (and cached) first, so the 10 writes start at once.
       expect((await rawRequest(server.port, { path: '/api/v2/crm/accounts?_limit=1', headers: { Authorization: auth } })).status).toBe(200);
       const writes = Array.from({ length: 10 }, (_, n) => bulk(n));
-      // The ten connections are made; the server takes them from the kernel's accept queue one per
-      // busy event-loop turn, and at SIGTERM drains that queue before it stops listening (README).
+      // The ten connections are made and wait in the kernel's accept queue while the server works; at
+      // SIGTERM it drains that queue before it stops listening (README).
       await new Promise((r) => setTimeout(r, 150));
       const exited = server.stop();
       const results = await Promise.all(writes);

@@ -54,8 +54,23 @@ export async function openPglite(dataDir?: string, loadDataDir?: Blob, opts: { f
   return pglite;
 }
 
+/**
+ * knex-pglite, with one turn of the event loop before each statement. PGlite runs PostgreSQL in this
+ * thread and answers through promises alone, so a request of many statements (a 300-row bulk write)
+ * never let the loop reach its poll phase: no connection was accepted and no probe answered until it
+ * ended, and Node then accepted one waiting connection per such request (10 bulk writes queued at
+ * SIGTERM: 7 of 10 were still in the kernel's accept queue when shutdown closed the listener, and were
+ * reset). setImmediate runs after the poll phase, so each statement lets waiting I/O in first.
+ */
+class YieldingPglite extends (ClientPgLite as unknown as new (config: Knex.Config) => { _query(connection: unknown, obj: unknown): Promise<unknown> }) {
+  override async _query(connection: unknown, obj: unknown): Promise<unknown> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return super._query(connection, obj);
+  }
+}
+
 export function knexForPglite(pglite: PGlite): Knex {
-  const knex = knexFactory({ client: ClientPgLite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection: { pglite } as never });
+  const knex = knexFactory({ client: YieldingPglite as unknown as typeof knexFactory.Client, dialect: 'postgres', connection: { pglite } as never });
   // No autovacuum in PGlite: statistics are refreshed when enough rows changed (statistics.ts).
   keepStatisticsCurrent(knex);
   return knex;

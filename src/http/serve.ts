@@ -91,13 +91,18 @@ export function serve(app: Express, opts: ServeOptions, log: Logger): http.Serve
     stopping = true;
     log.info({ signal, graceSeconds: opts.shutdownGraceMs / 1000 }, 'shutting down: no new connections, waiting for in-flight requests');
     // Connections the kernel has completed but Node has not accepted yet would be reset if the listener
-    // closed now: Node accepts one connection per turn of a busy event loop, and a client that has
+    // closed now: they wait there while the loop is busy, and a client that has
     // just started a request may be connecting right now (a client busy building its bodies was seen
     // to connect 150 ms and more after others). Keep accepting until ACCEPT_QUIET_MS pass with no new
     // connection (their answers say Connection: close), at most ACCEPT_DRAIN_MS.
     const drainUntil = Date.now() + Math.min(ACCEPT_DRAIN_MS, opts.shutdownGraceMs);
     for (let seen = accepted, quietSince = Date.now(); Date.now() < drainUntil; ) {
+      // The check runs after a poll phase (setImmediate), never straight from the timer: a loop that was
+      // busy for seconds (a handler that ran long without yielding) fires the timer before it
+      // polls, so "no new connection for 1 s" would be read before the queue was looked at, and closing
+      // the listener then resets every connection still waiting in it.
       await new Promise((resolve) => setTimeout(resolve, 25));
+      await new Promise((resolve) => setImmediate(resolve));
       if (accepted !== seen) {
         seen = accepted;
         quietSince = Date.now();
