@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { PollLoop } from '../core/poll-loop';
 import { MailTransport } from './transport';
 
 export interface WorkerOptions {
@@ -28,8 +29,7 @@ const DEFAULTS: WorkerOptions = { batch: 20, maxAttempts: 6, retryBaseMs: 60_000
  */
 export class MailWorker {
   private readonly opts: WorkerOptions;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly knex: Knex,
@@ -38,6 +38,14 @@ export class MailWorker {
     opts: Partial<WorkerOptions> = {},
   ) {
     this.opts = { ...DEFAULTS, ...opts };
+    this.loop = new PollLoop(
+      async () => {
+        const r = await this.runOnce();
+        return r.sent + r.retried + r.failed;
+      },
+      this.opts.batch,
+      (err) => log.error({ err }, 'mail worker round failed'),
+    );
   }
 
   /** Claims and sends what is due now, once. */
@@ -87,26 +95,11 @@ export class MailWorker {
 
   /** Runs a round every `pollMs` until stop(); a round that fails is logged and the loop goes on. */
   start(pollMs: number): void {
-    const tick = async () => {
-      this.running = this.drain().catch((e) => this.log.error({ err: e }, 'mail worker round failed'));
-      await this.running;
-      if (this.timer !== undefined) this.timer = setTimeout(tick, pollMs);
-    };
-    this.timer = setTimeout(tick, 0);
+    this.loop.start(pollMs);
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.loop.stop();
     this.transport.close();
-  }
-
-  /** Rounds until nothing due is left (a full batch suggests more is waiting). */
-  private async drain(): Promise<void> {
-    for (;;) {
-      const r = await this.runOnce();
-      if (r.sent + r.retried + r.failed < this.opts.batch || this.timer === undefined) return;
-    }
   }
 }

@@ -1,5 +1,6 @@
 import { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { PollLoop } from '../core/poll-loop';
 import { encodeCursor } from './cursor';
 import { postOnce } from './deliver';
 import type { RecordSource } from './records';
@@ -56,7 +57,7 @@ interface Claimed {
 }
 
 /**
- * Drains the webhook outbox (the mail worker's pattern, src/mail/worker.ts). A round claims due
+ * Drains the webhook outbox (the mail worker's claim, src/mail/worker.ts, and loop, PollLoop). A round claims due
  * deliveries of enabled webhooks with one UPDATE whose subquery locks them FOR UPDATE SKIP LOCKED, so
  * two workers (in one process or in many) never claim one delivery; a delivery is only due when no
  * earlier delivery of the same record to the same webhook is still open, so each record's changes
@@ -65,8 +66,7 @@ interface Claimed {
  */
 export class WebhookWorker {
   private readonly opts: WebhookWorkerOptions;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly knex: Knex,
@@ -75,6 +75,14 @@ export class WebhookWorker {
     opts: Partial<WebhookWorkerOptions> = {},
   ) {
     this.opts = { ...WEBHOOK_DEFAULTS, ...opts };
+    this.loop = new PollLoop(
+      async () => {
+        const r = await this.runOnce();
+        return r.delivered + r.retried + r.failed;
+      },
+      this.opts.batch,
+      (err) => log.error({ err }, 'webhook worker round failed'),
+    );
   }
 
   /** Claims and sends what is due now, once. */
@@ -159,25 +167,10 @@ export class WebhookWorker {
 
   /** Runs a round every `pollMs` until stop(); a round that fails is logged and the loop goes on. */
   start(pollMs: number): void {
-    const tick = async () => {
-      this.running = this.drain().catch((e) => this.log.error({ err: e }, 'webhook worker round failed'));
-      await this.running;
-      if (this.timer !== undefined) this.timer = setTimeout(tick, pollMs);
-    };
-    this.timer = setTimeout(tick, 0);
+    this.loop.start(pollMs);
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  /** Rounds until nothing due is left (a full batch suggests more is waiting). */
-  private async drain(): Promise<void> {
-    for (;;) {
-      const r = await this.runOnce();
-      if (r.delivered + r.retried + r.failed < this.opts.batch || this.timer === undefined) return;
-    }
+    await this.loop.stop();
   }
 }
