@@ -2,9 +2,10 @@ import { Knex } from 'knex';
 import type { Caller } from '../../core/caller';
 import { FieldProblem as ErrorDetail, ValidationError } from '../../core/errors';
 import { loadDefinitions, validateCustomFields } from '../custom-fields/service';
-import { CustomFieldDefinition, ScalarType } from '../../query/catalogue';
+import { CustomFieldDefinition } from '../../query/catalogue';
 import { changedCustomFields, changedValues } from './changes';
-import { ACCOUNT_FIELDS, RELATION_FIELDS, RelationField, TRACKED, WRITABLE_FIELDS } from './fields';
+import { RELATION_FIELDS, RelationField, WRITABLE_FIELDS } from './fields';
+import { createChangesSql, insertAccounts, updateAccounts } from './import-statements';
 import { historyRow, HistoryRow, insertHistory } from './history';
 import { checkAccountReferences, KnownIds } from './references';
 import { changedRelations, linkedIds, RelationLookups, ResolvedRelations, resolveRelations, tagNames, writeRelationsOf } from './relations';
@@ -23,29 +24,6 @@ export interface CheckedRecord {
   key?: { column: 'external_id' | 'import_id'; value: string };
   errors: ErrorDetail[];
 }
-
-const SQL_TYPE: Record<ScalarType, string> = { integer: 'int', decimal: 'numeric', boolean: 'boolean', string: 'text', date: 'date', datetime: 'timestamptz' };
-const COLUMN_TYPE = new Map(ACCOUNT_FIELDS.map((f) => [f.name, SQL_TYPE[f.type]]));
-/**
- * A created account's history `changes` in SQL over the inserted row `ins`: the same object
- * diffAccounts(undefined, row) builds, every tracked field and custom field with a value as
- * `{"old": null, "new": value}`. It is written as JSON text and cast once (several times cheaper
- * for PostgreSQL than jsonb_each over to_jsonb(row)): the tracked columns are text, integer,
- * boolean and date, whose to_json is the driver's value in JSON (a date is 'YYYY-MM-DD' either
- * way); custom fields are those defined (an import refuses any other key).
- */
-function createChangesSql(customKeys: string[]): string | undefined {
-  if (!customKeys.every((k) => /^[A-Za-z0-9_]+$/.test(k))) return undefined;
-  const column = (f: string) => `CASE WHEN ins.${f} IS NOT NULL THEN '"${f}":{"old":null,"new":' || to_json(ins.${f})::text || '}' END`;
-  const custom = (k: string) => `CASE WHEN jsonb_typeof(ins.custom_fields->'${k}') <> 'null' THEN '"custom_fields.${k}":{"old":null,"new":' || (ins.custom_fields->'${k}')::text || '}' END`;
-  const items = [...TRACKED.map(column), ...customKeys.map(custom)];
-  // concat_ws skips NULLs; a function takes at most 100 arguments, so long lists are nested.
-  const chunks: string[] = [];
-  for (let i = 0; i < items.length; i += 90) chunks.push(`NULLIF(concat_ws(',', ${items.slice(i, i + 90).join(', ')}), '')`);
-  return `('{' || concat_ws(',', ${chunks.join(', ')}) || '}')::jsonb`;
-}
-/** Every column an import writes on an update (the whole merged row: one statement shape per batch). */
-const UPDATE_COLUMNS = [...WRITABLE_FIELDS];
 
 /** An error raised by PostgreSQL itself (it carries a SQLSTATE): the batch's transaction is aborted. */
 function isDatabaseError(e: unknown): boolean {
@@ -248,29 +226,12 @@ export class AccountImporter {
         groups.set(sig, [...(groups.get(sig) ?? []), p]);
       }
       for (const [sig, group] of groups) {
-        const cols = sig.split(',');
         const rows = group.map((p) => ({ ...p.values, org_id: orgId, created_by: userId, custom_fields: p.customFields }));
-        const defs = [...cols.map((c) => `${c} ${c === 'id' ? 'int' : COLUMN_TYPE.get(c)}`), 'org_id int', 'created_by int', 'custom_fields jsonb'];
-        const all = [...cols, 'org_id', 'created_by', 'custom_fields'];
-        const deletedAt = cols.includes('is_deleted') ? ', deleted_at' : '';
-        const insert = `INSERT INTO accounts (${all.join(', ')}${deletedAt})
-           SELECT ${all.map((c) => `x.${c}`).join(', ')}${deletedAt ? ', CASE WHEN x.is_deleted THEN now() END' : ''}
-             FROM jsonb_to_recordset(?::jsonb) AS x(${defs.join(', ')})`;
         // A record without relations gets its `create` history row in the same statement, built by
-        // PostgreSQL from the inserted row (what historyRow makes of it: every tracked field and
-        // custom field with a value, as {old: null, new}); nothing comes back to Node. Records
-        // with relations take the general path (their history needs the relations' wire form).
-        if (this.createChanges && group.every((p) => Object.keys(p.relations).length === 0)) {
-          await trx.raw(
-            `WITH ins AS (${insert} RETURNING *)
-             INSERT INTO account_history (org_id, account_id, user_id, action, version, changes)
-             SELECT ins.org_id, ins.id, ?::int, 'create', ins.version, ${this.createChanges}
-               FROM ins ORDER BY ins.id`,
-            [JSON.stringify(rows), userId],
-          );
-          continue;
-        }
-        const { rows: inserted } = (await trx.raw(`${insert} RETURNING *`, [JSON.stringify(rows)])) as { rows: AccountRow[] };
+        // PostgreSQL from the inserted row; nothing comes back to Node. Records with relations take
+        // the general path (their history needs the relations' wire form).
+        const inSql = this.createChanges !== undefined && group.every((p) => Object.keys(p.relations).length === 0);
+        const inserted = await insertAccounts(trx, sig.split(','), rows, { userId, historyChanges: inSql ? this.createChanges : undefined });
         for (const row of inserted) created.set(row.id, row);
       }
       for (const p of creates) outcomes[p.i] = { line: p.r.item.line, result: 'created', id: p.values.id as number };
@@ -280,20 +241,7 @@ export class AccountImporter {
     //    moves version and `updated` on every row an UPDATE touches).
     const updated = new Map<number, AccountRow>();
     if (updates.length) {
-      const rows = updates.map((p) => {
-        const row: Record<string, unknown> = { id: p.existing!.id, custom_fields: { ...p.existing!.custom_fields, ...p.customFields } };
-        for (const c of UPDATE_COLUMNS) row[c] = c in p.values ? p.values[c] : p.existing![c];
-        return row;
-      });
-      const defs = ['id int', 'custom_fields jsonb', ...UPDATE_COLUMNS.map((c) => `${c} ${COLUMN_TYPE.get(c)}`)];
-      const { rows: after } = (await trx.raw(
-        `UPDATE accounts a SET ${UPDATE_COLUMNS.map((c) => `${c} = x.${c}`).join(', ')}, custom_fields = x.custom_fields,
-                deleted_at = CASE WHEN x.is_deleted AND NOT a.is_deleted THEN now() WHEN NOT x.is_deleted THEN NULL ELSE a.deleted_at END
-           FROM jsonb_to_recordset(?::jsonb) AS x(${defs.join(', ')})
-          WHERE a.id = x.id AND a.org_id = ?
-          RETURNING a.*`,
-        [JSON.stringify(rows), orgId],
-      )) as { rows: AccountRow[] };
+      const after = await updateAccounts(trx, orgId, updates.map((p) => ({ existing: p.existing!, values: p.values, customFields: p.customFields })));
       for (const row of after) updated.set(row.id, row);
       for (const p of updates) outcomes[p.i] = { line: p.r.item.line, result: 'updated', id: p.existing!.id };
     }
