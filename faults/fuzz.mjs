@@ -135,6 +135,7 @@ async function main() {
   const byStatus = new Map();
   const byRoute = new Map();
   const t0 = Date.now();
+  let serverLog = '';
   try {
     const admin = basic('admin@example.com', 'fuzz-admin-pass');
     const post = (p, b) => request(server.port, { method: 'POST', path: p, headers: { Authorization: admin, 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
@@ -188,6 +189,7 @@ async function main() {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     if (server.exited) failures.push(`the server exited: ${JSON.stringify(server.exited)} ${server.stderrText().slice(-2000)}`);
   } finally {
+    serverLog = server.stderrText();
     await stopServer(server);
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -198,6 +200,9 @@ async function main() {
   if (failures.length) {
     console.log(`fuzz: ${failures.length} failures; first ones:`);
     for (const f of [...new Set(failures)].slice(0, 30)) console.log(`  ${f}`);
+    // What the server logged about them (its error lines), so a CI log alone says where to look.
+    const errors = serverLog.split('\n').filter((l) => /"level":(50|60)/.test(l));
+    if (errors.length) console.log(`fuzz: the server's error log (${errors.length} lines; first 5):\n${errors.slice(0, 5).join('\n')}`);
     process.exit(1);
   }
   if (total < REQUESTS) {

@@ -113,6 +113,16 @@ describe('client mistakes that were 500s (item 2)', () => {
     expect(r.json().error!.details![0].field).toBe(field);
   });
 
+  // Found by the fuzzer (seed 1): a JSON `null` reached the custom-field reading of the account body.
+  it.each([
+    ['POST', '/api/v2/crm/accounts'],
+    ['PUT', '/api/v2/crm/accounts/external_id/null-body'],
+  ])('when %s %s has the JSON body null, then it is a 400 naming the body', async (method, p) => {
+    const r = await rawRequest(server.port, { method, path: p, headers: { Authorization: ADMIN, 'Content-Type': 'application/json' }, body: 'null' });
+    expectJsonError(r, 400);
+    expect(r.json().error!.details).toEqual([{ field: '(body)', message: 'must be a JSON object' }]);
+  });
+
   it('when Basic credentials hold a NUL, then it is a 401', async () => {
     const r = await rawRequest(server.port, { path: '/api/v2/crm/accounts', headers: { Authorization: basicHeader('a\0b@example.com', 'x\0y') } });
     expectJsonError(r, 401);

@@ -64,6 +64,9 @@ export async function accountInput(
 ): Promise<AccountInput> {
   if (format === 'none' || body === undefined) return {};
   if (format !== 'form') {
+    // A JSON body that is not an object (`null`, a list, a number) goes on as it is: the schema check
+    // answers it with a 400 naming the body.
+    if (!isObject(body)) return body as AccountInput;
     const input = body as AccountInput;
     return isObject(input.custom_fields) ? { ...input, custom_fields: lenientCustomFields(input.custom_fields, await customFieldTypes()) } : input;
   }
