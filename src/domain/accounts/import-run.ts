@@ -9,8 +9,14 @@ import { analyzeTables } from '../../db/statistics';
 
 /** Records per transaction: big enough that per-statement costs vanish, small enough for flat memory. */
 export const IMPORT_BATCH = 1000;
-/** Rows created before the first ANALYZE of accounts during an import (then at every doubling). */
-const ANALYZE_EVERY = 20000;
+/**
+ * Rows created before the first ANALYZE of accounts during an import (then at every doubling). One
+ * batch: the plan of the foreign-key check that each history row makes on `accounts` is made at the
+ * first batch and kept until the next ANALYZE; made on a (nearly) empty table it is a sequential scan,
+ * which cost 0.9 s per batch at 10,000 rows and made a 100,000-row import into an empty database 3×
+ * slower than it should be (bench/README.md).
+ */
+const ANALYZE_EVERY = IMPORT_BATCH;
 /** Failures kept in the summary object (the CLI prints every one as it happens). */
 const KEPT_FAILURES = 1000;
 
