@@ -60,6 +60,12 @@ export interface ScaleConfig {
   databaseReplicaUrl?: string;
   /** Connections per process in the knex pool. */
   poolMax: number;
+  /**
+   * Hot reads as named prepared statements (DATABASE_PREPARED_STATEMENTS=on|off). Default on, and off
+   * when DATABASE_DIRECT_URL is set: that says DATABASE_URL is a pooler, and PgBouncer before 1.21 in
+   * transaction mode loses named statements between transactions.
+   */
+  preparedStatements: boolean;
 }
 
 export interface MailConfig {
@@ -173,6 +179,7 @@ function scaleConfig(env: NodeJS.ProcessEnv): ScaleConfig {
     databaseDirectUrl: direct,
     databaseReplicaUrl: replica,
     poolMax: intFrom(env, 'DATABASE_POOL_MAX', 10, 1, 1000),
+    preparedStatements: onOff(env, 'DATABASE_PREPARED_STATEMENTS', direct === undefined),
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
@@ -9,6 +10,7 @@ import { DurableNodeFS } from './durable-fs';
 import type { Logger } from 'pino';
 import { ReadRouter, routeLagTolerantReads } from './replica';
 import { keepStatisticsCurrent } from './statistics';
+export { PREPARED } from './prepared';
 
 // The package ships CommonJS for this subpath but declares types for ESM only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -69,14 +71,88 @@ let lastTurn = 0;
  * statement cost reads by id ~10 % of their throughput (autocannon, 8 connections, interleaved runs:
  * median 0.89× against no turn; 0.98× with this rule).
  */
-class YieldingPglite extends (ClientPgLite as unknown as new (config: Knex.Config) => { _query(connection: unknown, obj: unknown): Promise<unknown> }) {
-  override async _query(connection: unknown, obj: unknown): Promise<unknown> {
+class YieldingPglite extends (ClientPgLite as unknown as new (config: Knex.Config) => { _query(connection: unknown, obj: QueryObject): Promise<unknown> }) {
+  override async _query(connection: unknown, obj: QueryObject): Promise<unknown> {
     if (performance.now() - lastTurn >= PGLITE_TURN_MS) {
       await new Promise((resolve) => setImmediate(resolve));
       lastTurn = performance.now();
     }
+    // PGlite plans every statement anyway (one process, no network): `prepare` means nothing to it.
+    if (obj.options?.prepare) obj.options = withoutPrepare(obj.options);
     return super._query(connection, obj);
   }
+}
+
+/** What knex hands its client's `_query`: the SQL, its bindings and the query's `.options()`. */
+interface QueryObject {
+  sql: string;
+  bindings?: unknown[];
+  options?: Record<string, unknown> & { prepare?: boolean; name?: string };
+}
+
+
+function withoutPrepare(options: Record<string, unknown>): Record<string, unknown> {
+  const { prepare: _prepare, ...rest } = options;
+  return rest;
+}
+
+/**
+ * The statement's name: a hash of its text, so one name never stands for two texts on a connection,
+ * and a generation, moved on when a migration made the prepared form stale (PLAN_RESULT_CHANGED).
+ */
+const statements = new Map<string, { hash: string; generation: number }>();
+function statementName(sql: string): string {
+  let s = statements.get(sql);
+  if (s === undefined) {
+    s = { hash: createHash('sha256').update(sql).digest('hex').slice(0, 24), generation: 0 };
+    statements.set(sql, s);
+  }
+  return `v2crm_${s.hash}_${s.generation}`;
+}
+function retireStatement(sql: string): void {
+  const s = statements.get(sql);
+  if (s) s.generation += 1;
+}
+
+// knex's PostgreSQL client (CommonJS, untyped): extended below like knex-pglite is above.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const KnexPgClient = require('knex/lib/dialects/postgres') as new (config: Knex.Config) => { _query(connection: unknown, obj: QueryObject): Promise<unknown> };
+
+/** SQLSTATE 0A000 "cached plan must not change result type": a migration changed a table under a prepared `SELECT *`. */
+const PLAN_RESULT_CHANGED = '0A000';
+
+/**
+ * knex's pg client, running `.options(PREPARED)` queries as named prepared statements when `prepare`
+ * is on. PgBouncer before 1.21 in transaction mode does not track named statements (the next
+ * transaction may land on a server connection that never saw it), so it is off by default when
+ * DATABASE_DIRECT_URL says a pooler sits in between, and DATABASE_PREPARED_STATEMENTS decides.
+ */
+function preparingPgClient(prepare: boolean) {
+  return class PreparingPg extends KnexPgClient {
+    override async _query(connection: unknown, obj: QueryObject): Promise<unknown> {
+      if (!obj.options?.prepare) return super._query(connection, obj);
+      const rest = withoutPrepare(obj.options);
+      if (!prepare) {
+        obj.options = rest;
+        return super._query(connection, obj);
+      }
+      const name = statementName(obj.sql);
+      obj.options = { ...rest, name };
+      try {
+        return await super._query(connection, obj);
+      } catch (err) {
+        if ((err as { code?: string }).code !== PLAN_RESULT_CHANGED) throw err;
+        // A migration changed a table under the prepared statement. Its name is retired in this
+        // process: every connection prepares the new text under the next name on its next run (the
+        // stale one is dropped with the connection). Outside a transaction the query is simply run
+        // again; inside one the transaction is already aborted, so the error goes to the caller.
+        retireStatement(obj.sql);
+        if ((connection as { __knexTxId?: string }).__knexTxId !== undefined) throw err;
+        obj.options = { ...rest, name: statementName(obj.sql) };
+        return super._query(connection, obj);
+      }
+    }
+  };
 }
 
 export function knexForPglite(pglite: PGlite): Knex {
@@ -93,9 +169,9 @@ export interface DbTimeouts {
   acquireMs: number;
 }
 
-export function knexForPostgres(url: string, poolMax = 10, timeouts?: DbTimeouts): Knex {
+export function knexForPostgres(url: string, poolMax = 10, timeouts?: DbTimeouts, preparedStatements = true): Knex {
   return knexFactory({
-    client: 'pg',
+    client: preparingPgClient(preparedStatements) as unknown as typeof knexFactory.Client,
     // A frozen server answers nothing, not even the cancel of statement_timeout: query_timeout is the
     // client side's own bound (a little later, so the server's cancel normally wins).
     connection: timeouts
@@ -119,16 +195,17 @@ export interface DbOptions {
   /** PGlite only: fsync each commit before it is acknowledged (PGLITE_FSYNC, default on). */
   pgliteFsync?: boolean;
   dbTimeouts?: DbTimeouts;
-  scale?: { poolMax: number; databaseReplicaUrl?: string };
+  scale?: { poolMax: number; databaseReplicaUrl?: string; preparedStatements?: boolean };
 }
 
 /** A PostgreSQL server when `databaseUrl` is set, else PGlite persisted under `dataDir/pglite`. */
 export async function openDb(opts: DbOptions, log?: Logger): Promise<Db> {
   if (opts.databaseUrl) {
-    const knex = knexForPostgres(opts.databaseUrl, opts.scale?.poolMax, opts.dbTimeouts);
+    const prepared = opts.scale?.preparedStatements ?? true;
+    const knex = knexForPostgres(opts.databaseUrl, opts.scale?.poolMax, opts.dbTimeouts, prepared);
     const replicaUrl = opts.scale?.databaseReplicaUrl;
     if (replicaUrl) {
-      const replica = knexForPostgres(replicaUrl, opts.scale?.poolMax, opts.dbTimeouts);
+      const replica = knexForPostgres(replicaUrl, opts.scale?.poolMax, opts.dbTimeouts, prepared);
       routeLagTolerantReads(knex, new ReadRouter(knex, replica, log));
       return { knex, kind: 'postgres', close: async () => void (await Promise.all([knex.destroy(), replica.destroy()])) };
     }

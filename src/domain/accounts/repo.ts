@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { onlyVisibleAccounts, Viewer } from '../../access/visibility';
 import { BALANCE_SQL, OwedRow } from '../../money/balance';
+import { PREPARED } from '../../db/prepared';
 
 export type AccountRow = Record<string, unknown> & {
   id: number;
@@ -29,12 +30,12 @@ export class AccountRepo {
 
   /** `forUpdate` locks the row for the caller's transaction (read-check-write without races). */
   async findById(viewer: Viewer, id: number, db: Knex = this.knex, forUpdate = false): Promise<AccountRow | undefined> {
-    const q = this.scoped(viewer, db).where('accounts.id', id).first('accounts.*');
+    const q = this.scoped(viewer, db).where('accounts.id', id).first('accounts.*').options(PREPARED);
     return forUpdate ? q.forUpdate() : q;
   }
 
   async findByExternalId(viewer: Viewer, externalId: string, db: Knex = this.knex, forUpdate = false): Promise<AccountRow | undefined> {
-    const q = this.scoped(viewer, db).where('accounts.external_id', externalId).first('accounts.*');
+    const q = this.scoped(viewer, db).where('accounts.external_id', externalId).first('accounts.*').options(PREPARED);
     return forUpdate ? q.forUpdate() : q;
   }
 
@@ -44,7 +45,8 @@ export class AccountRepo {
    */
   async findFull(orgId: number, viewer: Viewer | undefined, id: number): Promise<(AccountRow & { rel_balance: OwedRow[] | null }) | undefined> {
     const base = viewer ? this.scoped(viewer) : this.knex('accounts').where('accounts.org_id', orgId);
-    return base.where('accounts.id', id).first('accounts.*', ...relatedColumns(this.knex), this.knex.raw(`${BALANCE_SQL} AS rel_balance`));
+    // The hottest read of all (GET /accounts/:id): prepared, so PostgreSQL does not plan it every time.
+    return base.where('accounts.id', id).first('accounts.*', ...relatedColumns(this.knex), this.knex.raw(`${BALANCE_SQL} AS rel_balance`)).options(PREPARED);
   }
 
   /** Oldest live-or-deleted account with this import_id (imports record the source's id there). */
