@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { knexForPostgres, PREPARED } from '../../src/db';
 import { makeTestApp, TestApp } from '../support/test-app';
+import { withDatabase } from '../support/pg-url';
 
 /**
  * Hot reads run as named prepared statements on a PostgreSQL server (src/db/prepared.ts), and the
@@ -51,8 +52,8 @@ serverIt('when a migration adds a column under a prepared SELECT *, then the nex
 });
 
 serverIt('when DATABASE_PREPARED_STATEMENTS is off, then a PREPARED query runs unnamed', async () => {
-  const url = (t.knex.client.config as { connection: { connectionString: string } | string }).connection;
-  const off = knexForPostgres(typeof url === 'string' ? url : url.connectionString, 1, undefined, false);
+  const { database } = (await t.knex.raw('SELECT current_database() AS database')).rows[0];
+  const off = knexForPostgres(withDatabase(process.env.TEST_DATABASE_URL!, database), 1, undefined, false);
   try {
     await off.transaction(async (trx) => {
       expect(await probe(trx, 1)).toMatchObject({ id: 1 });
