@@ -8,7 +8,7 @@ import { fileProgress } from './progress';
 import { Caller } from '../auth/basic';
 import { AccountService } from '../domain/accounts/service';
 import type { ImportOutcome } from '../domain/accounts/types';
-import { accountBatchJson, accountBatchObjects } from '../dialects/v2/accounts/serialize';
+import { accountJsonBatchText, accountBatchObjects } from '../dialects/v2/accounts/serialize';
 import { v2RecordReader } from '../dialects/v2/accounts/body';
 import { checkReadable, formatOf, ImportFileError } from '../domain/accounts/import-file';
 import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../domain/accounts/import-run';
@@ -75,11 +75,11 @@ export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' 
   };
   let n = 0;
   if (format === 'json') {
-    const { batches } = await service.list(caller, query);
+    const { batches } = await service.listJson(caller, query);
     await write('[');
     for await (const b of prefetched(batches)) {
       let chunk = '';
-      for (const json of b.flatMap(accountBatchJson)) chunk += (n++ ? ',\n' : '\n') + json;
+      for (const json of b.flatMap(accountJsonBatchText)) chunk += (n++ ? ',\n' : '\n') + json;
       await write(chunk);
     }
     await write('\n]\n');

@@ -39,12 +39,15 @@ export async function listRows<Row, Item = Record<string, unknown>>(opts: {
   softDelete: boolean;
   /** More columns for the rows query (e.g. related sets as json), read in the same round trip. */
   columns?: (Knex.Raw | string)[];
+  /** The table's columns to read (default all, `table.*`). */
+  tableColumns?: string[];
   serialize: (rows: Row[], db: Knex) => Promise<Item[]>;
 }): Promise<ListResult<Item>> {
   const { knex, catalogue, q } = opts;
   const base = applyFilters(opts.scoped, q, catalogue);
   if (opts.softDelete && !q.mentions('is_deleted')) base.where(`${catalogue.table}.is_deleted`, false);
-  const rowsQuery = applyOrder(base.clone().select(`${catalogue.table}.*`, ...(opts.columns ?? [])), q, catalogue);
+  const own = (opts.tableColumns ?? ['*']).map((c) => `${catalogue.table}.${c}`);
+  const rowsQuery = applyOrder(base.clone().select(...own, ...(opts.columns ?? [])), q, catalogue);
   if (q.limit !== undefined) rowsQuery.limit(q.limit);
   let pagination: Pagination | undefined;
   // A replica, when one is configured and has replayed every write so far (src/db/replica.ts).

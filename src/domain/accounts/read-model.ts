@@ -12,7 +12,8 @@ import type { Viewer } from '../../access/visibility';
 import { accountCatalogue } from './fields';
 import { listHistory } from './history';
 import { AccountRepo, AccountRow, relatedFromRows } from './repo';
-import type { AccountBatch, AccountView } from './types';
+import type { AccountBatch, AccountJsonBatch, AccountView } from './types';
+import { ItemJsonRow, listItemJsonColumn } from './record-sql';
 
 /** A row read with its relations and balance columns (AccountRepo.findFull, or a write's RETURNING). */
 type FullRow = AccountRow & { rel_balance: OwedRow[] | null };
@@ -62,19 +63,33 @@ export class AccountReads {
   }
 
   /** Rows in batches of the list query `query` (filters, order, paging as parsed by src/query). */
-  async list(caller: Caller, query: Record<string, unknown>): Promise<ListResult<AccountBatch>> {
+  list(caller: Caller, query: Record<string, unknown>): Promise<ListResult<AccountBatch>> {
+    return this.listOf<AccountRow, AccountBatch>(caller, query);
+  }
+
+  /** The same list with each item's JSON text written by PostgreSQL (record-sql.ts): lists, streams, exports. */
+  listJson(caller: Caller, query: Record<string, unknown>): Promise<ListResult<AccountJsonBatch>> {
+    return this.listOf<ItemJsonRow, AccountJsonBatch>(caller, query, { tableColumns: ['id', 'company_id'], columns: [listItemJsonColumn(this.knex)] });
+  }
+
+  private async listOf<Row extends { id: number }, Batch>(
+    caller: Caller,
+    query: Record<string, unknown>,
+    select: { tableColumns?: string[]; columns?: Knex.Raw[] } = {},
+  ): Promise<ListResult<Batch>> {
     const needsCustom = Object.keys(query).some((k) => k.startsWith('custom_fields.') || (k === '_order' && String(query[k]).includes('custom_fields.')));
     const customFields = needsCustom ? await loadDefinitions(this.knex, caller.orgId, 'crm/accounts') : new Map();
     const q = parseListQuery(query, { catalogue: accountCatalogue, customFields, maxLimit: this.maxLimit });
     const companies = await this.companies.get(this.knex, caller.orgId);
     // listRows hands out items per batch: here one item per batch, the batch itself (no object per row).
-    const list = await listRows<AccountRow, AccountBatch>({
+    const list = await listRows<Row, Batch>({
       knex: this.knex,
       scoped: this.repo.scoped(caller),
       catalogue: accountCatalogue,
       q,
       softDelete: true,
-      serialize: async (rows, db) => [{ rows, companies, related: await this.repo.related(caller.orgId, rows.map((r) => r.id), db) }],
+      ...select,
+      serialize: async (rows, db) => [{ rows, companies, related: await this.repo.related(caller.orgId, rows.map((r) => r.id), db) } as Batch],
     });
     return { pagination: list.pagination, batches: list.batches };
   }

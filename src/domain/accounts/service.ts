@@ -12,7 +12,7 @@ import { importRecordByRecord } from './import-fallback';
 import { AccountReads } from './read-model';
 import { AccountRepo, AccountRow } from './repo';
 import { AccountSync } from './sync';
-import type { AccountBatch, AccountInput, AccountView, BulkOperation, ImportItem, ImportOutcome, WriteOptions } from './types';
+import type { AccountBatch, AccountJsonBatch, AccountInput, AccountView, BulkOperation, ImportItem, ImportOutcome, WriteOptions } from './types';
 import { AccountWrites } from './writes';
 
 export type { AccountInput, AccountView, WriteOptions } from './types';
@@ -52,6 +52,11 @@ export class AccountService {
 
   list(caller: Caller, query: Record<string, unknown>): Promise<ListResult<AccountBatch>> {
     return this.reads.list(caller, query);
+  }
+
+  /** The list with items as JSON text written by the database (see record-sql.ts). */
+  listJson(caller: Caller, query: Record<string, unknown>): Promise<ListResult<AccountJsonBatch>> {
+    return this.reads.listJson(caller, query);
   }
 
   history(caller: Caller, id: number) {

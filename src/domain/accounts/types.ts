@@ -3,6 +3,7 @@ import type { ExpectedVersion } from '../../core/versions';
 import type { CompanyWire } from '../../orgs/companies';
 import type { AccountBalance } from '../../money/balance';
 import type { AccountRow, Related } from './repo';
+import type { ItemJsonRow } from './record-sql';
 
 /**
  * A write's input: typed values by wire name (`name`, `company_id`, `tags`, `custom_fields`), as JSON
@@ -27,6 +28,13 @@ export interface AccountView {
 /** One batch of a list: rows and what their wire form needs, for a dialect's serializer. */
 export interface AccountBatch {
   rows: AccountRow[];
+  companies: Map<number, CompanyWire>;
+  related: Related;
+}
+
+/** One batch of a list whose items PostgreSQL wrote as JSON text (record-sql.ts). */
+export interface AccountJsonBatch {
+  rows: ItemJsonRow[];
   companies: Map<number, CompanyWire>;
   related: Related;
 }

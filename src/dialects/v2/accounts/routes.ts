@@ -5,7 +5,7 @@ import { QueryError, ValidationError } from '../../../core/errors';
 import { expectedVersion, makeEtag, notModified } from '../etag';
 import { RawJson, sendList } from '../../../http/stream-json';
 import { AccountService, AccountView } from '../../../domain/accounts/service';
-import { accountBatchJson, accountBody } from './serialize';
+import { accountBody, accountJsonBatchText } from './serialize';
 import { accountInput, bulkOperations } from './body';
 import type { V2Relations } from '../mount';
 
@@ -71,10 +71,10 @@ export function accountRoutes(
   const ifMatch = (req: Request) => ({ expected: expectedVersion(req.get('If-Match')) });
 
   r.get('/', async (req, res) => {
-    const list = await service.list(req.user!, req.query as Record<string, unknown>);
-    // The core yields batches of rows; the list text is written here, one string per item (no object per row).
+    const list = await service.listJson(req.user!, req.query as Record<string, unknown>);
+    // The core yields batches of items as JSON text from the database; the related sets and company are put in here.
     const batches = (async function* () {
-      for await (const items of list.batches) yield items.flatMap((b) => accountBatchJson(b).map((json) => new RawJson(json)));
+      for await (const items of list.batches) yield items.flatMap((b) => accountJsonBatchText(b).map((json) => new RawJson(json)));
     })();
     await sendList(res, { pagination: list.pagination, batches });
   });

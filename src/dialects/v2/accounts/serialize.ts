@@ -1,6 +1,7 @@
 import { ACCOUNT_FIELDS } from '../../../domain/accounts/fields';
 import type { AccountRow } from '../../../domain/accounts/repo';
-import type { AccountBatch } from '../../../domain/accounts/types';
+import type { AccountBatch, AccountJsonBatch } from '../../../domain/accounts/types';
+import { companyJsonOf, spliceListItem } from '../../../domain/accounts/record-sql';
 import { accountBatchObjects, accountBody, accountRecord, LISTED, SerializeContext, Writer } from '../../../domain/accounts/record';
 import type { ScalarType } from '../../../query/catalogue';
 
@@ -46,5 +47,11 @@ export function accountListJson(row: AccountRow, ctx: SerializeContext): string 
 /** A list batch → its items as JSON text, each as the list shows it. */
 export function accountBatchJson(batch: AccountBatch): string[] {
   return batch.rows.map((row) => accountListJson(row, batch));
+}
+
+/** A batch whose items PostgreSQL wrote → the items' text, the related sets and company put in. */
+export function accountJsonBatchText(batch: AccountJsonBatch): string[] {
+  const ctx = { related: batch.related, companyJson: companyJsonOf(batch.companies) };
+  return batch.rows.map((row) => spliceListItem(row, ctx));
 }
 
