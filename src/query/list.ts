@@ -41,6 +41,8 @@ export async function listRows<Row, Item = Record<string, unknown>>(opts: {
   columns?: (Knex.Raw | string)[];
   /** The table's columns to read (default all, `table.*`). */
   tableColumns?: string[];
+  /** A join of the rows query only (not of its count), e.g. a LATERAL computing a column; SQL with no bindings. */
+  join?: string;
   serialize: (rows: Row[], db: Knex) => Promise<Item[]>;
 }): Promise<ListResult<Item>> {
   const { knex, catalogue, q } = opts;
@@ -48,6 +50,7 @@ export async function listRows<Row, Item = Record<string, unknown>>(opts: {
   if (opts.softDelete && !q.mentions('is_deleted')) base.where(`${catalogue.table}.is_deleted`, false);
   const own = (opts.tableColumns ?? ['*']).map((c) => `${catalogue.table}.${c}`);
   const rowsQuery = applyOrder(base.clone().select(...own, ...(opts.columns ?? [])), q, catalogue);
+  if (opts.join) rowsQuery.joinRaw(opts.join);
   if (q.limit !== undefined) rowsQuery.limit(q.limit);
   let pagination: Pagination | undefined;
   // A replica, when one is configured and has replayed every write so far (src/db/replica.ts).

@@ -5,7 +5,7 @@ import { checkAccountVisible } from '../../access/account-scope';
 import { CompanyCache } from '../../orgs/companies';
 import { lagTolerantReader } from '../../db/replica';
 import { loadDefinitions } from '../custom-fields/service';
-import { parseListQuery } from '../../query/parse';
+import { ListQuery, parseListQuery } from '../../query/parse';
 import { listRows, ListResult } from '../../query/list';
 import { balanceFrom, ConversionData, conversionData, OwedRow } from '../../money/balance';
 import type { Viewer } from '../../access/visibility';
@@ -13,7 +13,16 @@ import { accountCatalogue } from './fields';
 import { listHistory } from './history';
 import { AccountRepo, AccountRow, relatedFromRows } from './repo';
 import type { AccountBatch, AccountJsonBatch, AccountView } from './types';
-import { ItemJsonRow, listItemJsonColumn } from './record-sql';
+import { ItemJsonRow, listItemJson } from './record-sql';
+
+/**
+ * True when the list's rows come out of the primary key in list order: ordered by id alone (or not at
+ * all: id is the default) and filtered by nothing but id and is_deleted (keyset pages, streams, exports).
+ */
+function inIdOrder(q: ListQuery): boolean {
+  const onColumn = (t: ListQuery['filters'][number]['target'], names: string[]) => t.kind === 'column' && names.includes(t.def.name);
+  return q.order.every((o, i) => i === 0 && !o.desc && onColumn(o.target, ['id'])) && q.filters.every((f) => onColumn(f.target, ['id', 'is_deleted']));
+}
 
 /** A row read with its relations and balance columns (AccountRepo.findFull, or a write's RETURNING). */
 type FullRow = AccountRow & { rel_balance: OwedRow[] | null };
@@ -69,13 +78,16 @@ export class AccountReads {
 
   /** The same list with each item's JSON text written by PostgreSQL (record-sql.ts): lists, streams, exports. */
   listJson(caller: Caller, query: Record<string, unknown>): Promise<ListResult<AccountJsonBatch>> {
-    return this.listOf<ItemJsonRow, AccountJsonBatch>(caller, query, { tableColumns: ['id', 'company_id'], columns: [listItemJsonColumn(this.knex)] });
+    return this.listOf<ItemJsonRow, AccountJsonBatch>(caller, query, (q) => ({
+      tableColumns: ['id', 'company_id'],
+      ...listItemJson(this.knex, caller.role === 'admin' && inIdOrder(q)),
+    }));
   }
 
   private async listOf<Row extends { id: number }, Batch>(
     caller: Caller,
     query: Record<string, unknown>,
-    select: { tableColumns?: string[]; columns?: Knex.Raw[] } = {},
+    select: (q: ListQuery) => { tableColumns?: string[]; columns?: Knex.Raw[]; join?: string } = () => ({}),
   ): Promise<ListResult<Batch>> {
     const needsCustom = Object.keys(query).some((k) => k.startsWith('custom_fields.') || (k === '_order' && String(query[k]).includes('custom_fields.')));
     const customFields = needsCustom ? await loadDefinitions(this.knex, caller.orgId, 'crm/accounts') : new Map();
@@ -88,7 +100,7 @@ export class AccountReads {
       catalogue: accountCatalogue,
       q,
       softDelete: true,
-      ...select,
+      ...select(q),
       serialize: async (rows, db) => [{ rows, companies, related: await this.repo.related(caller.orgId, rows.map((r) => r.id), db) } as Batch],
     });
     return { pagination: list.pagination, batches: list.batches };

@@ -34,11 +34,21 @@ function expression(key: string): string {
   return `accounts."${key}"`;
 }
 
-/** The column `item_json` of an accounts query: the item's text without the spliced keys. */
-export function listItemJsonColumn(db: Knex): Knex.Raw {
+/**
+ * The column `item_json` of an accounts query: the item's text without the spliced keys.
+ *
+ * As a subquery in the select list PostgreSQL computes it only for the rows it returns, after any
+ * sort and LIMIT (~11–18 µs a row here). `lateral` joins it instead, which is cheaper (~8 µs a row)
+ * but computed for every row the join sees, before a sort: a 100-row list ordered by a column with no
+ * index over 200,000 accounts took 770–970 ms that way against 130–185 ms. So the caller asks for
+ * `lateral` only when rows come out of an index in list order (the id order of keyset pages, streams
+ * and exports).
+ */
+export function listItemJson(db: Knex, lateral: boolean): { columns: Knex.Raw[]; join?: string } {
   // Column names come from the catalogue only (fields.ts), never from a request.
-  const columns = SQL_KEYS.map((k) => `${expression(k)} AS "${k}"`).join(', ');
-  return db.raw(`(SELECT row_to_json(x) FROM (SELECT ${columns}) x)::text AS item_json`);
+  const select = `SELECT ${SQL_KEYS.map((k) => `${expression(k)} AS "${k}"`).join(', ')}`;
+  if (!lateral) return { columns: [db.raw(`(SELECT row_to_json(x) FROM (${select}) x)::text AS item_json`)] };
+  return { columns: [db.raw('row_to_json(v2_item)::text AS item_json')], join: `CROSS JOIN LATERAL (${select}) v2_item` };
 }
 
 /** A row of such a query. */
