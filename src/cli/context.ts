@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Config, ConfigError, loadConfig } from '../config';
 import { Db, openDb } from '../db';
 import { migrateLatestShared } from '../db/migrate';
+import { ensureCustomFieldIndexes } from '../domain/custom-fields/indexes';
 import { schemaMismatch, schemaStatus } from '../db/schema-status';
 import { createLogger } from '../http/logger';
 import { seedBase } from '../../seeds/base';
@@ -57,6 +58,10 @@ async function migrateOrRefuse(db: Db, migrate: boolean, log: Logger): Promise<v
   if (migrate) {
     const applied = await migrateLatestShared(db.knex);
     if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+    // Each accounts custom field has its filter index; one missing or left invalid by a failed build is made here.
+    const started = Date.now();
+    const keys = await ensureCustomFieldIndexes(db.knex);
+    if (keys.length) log.debug({ keys, ms: Date.now() - started }, 'custom field indexes checked');
   }
   const mismatch = schemaMismatch(await schemaStatus(db.knex));
   if (mismatch) {

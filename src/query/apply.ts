@@ -45,11 +45,19 @@ function applyOne(qb: Knex.QueryBuilder, f: Filter, catalogue: Catalogue): void 
   const type = f.target.def.type;
   const custom = f.target.kind === 'custom';
   const v = f.value;
-  // Custom-field equality as jsonb containment, which the GIN (jsonb_path_ops) index serves.
   if (custom && (f.op === 'eq' || f.op === 'in')) {
     const col = `${catalogue.table}.${catalogue.customFieldsColumn}`;
+    const key = (f.target as { key: string }).key;
     const values = (Array.isArray(v) ? v : [v]) as Scalar[];
-    const docs = values.map((x) => JSON.stringify({ [(f.target as { key: string }).key]: jsonValue(type, x) }));
+    // With a per-key index: `custom_fields -> key` equal to the value as jsonb (for a scalar the
+    // same test as containment; the key is a binding, which PostgreSQL folds into the plan it makes
+    // for the values given, so the expression index matches).
+    if (catalogue.customFieldIndexes) {
+      qb.whereRaw(`(??->?) IN (${values.map(() => '?::jsonb').join(', ')})`, [col, key, ...values.map((x) => JSON.stringify(jsonValue(type, x)))]);
+      return;
+    }
+    // Otherwise as jsonb containment, which the GIN (jsonb_path_ops) index serves.
+    const docs = values.map((x) => JSON.stringify({ [key]: jsonValue(type, x) }));
     qb.where((w) => {
       for (const d of docs) w.orWhereRaw('?? @> ?::jsonb', [col, d]);
     });

@@ -64,6 +64,12 @@ export interface Catalogue {
   /** jsonb column holding `custom_fields`, when the resource has them. */
   customFieldsColumn?: string;
   /**
+   * Each custom field key has a btree index on `(org_id, (custom_fields -> key), id)`
+   * (domain/custom-fields/indexes.ts): equality filters are then written `->` =, which it serves,
+   * instead of jsonb containment (`@>`), which the GIN index serves.
+   */
+  customFieldIndexes?: boolean;
+  /**
    * Its schemas in openapi.yaml when they are not named by convention (`Account`, `AccountListItem`,
    * `AccountCreate`, `AccountUpdate` for resource "account").
    */

@@ -70,6 +70,7 @@ export const accountCatalogue: Catalogue = {
   table: 'accounts',
   fields: FIELDS,
   customFieldsColumn: 'custom_fields',
+  customFieldIndexes: true,
   internalColumns: ['org_id', 'deleted_at', 'version', 'created_by'],
 };
 

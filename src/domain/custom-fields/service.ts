@@ -5,6 +5,7 @@ import type { Viewer } from '../../core/caller';
 import { checkAdmin } from '../../access/permissions';
 import { parseScalar } from '../../core/values';
 import type { CustomFieldModel } from './fields';
+import { ensureCustomFieldIndex } from './indexes';
 import { definitionKeys, deleteDefinition, insertDefinition, lockDefinitions, loadDefinitions } from './repo';
 
 export { CUSTOM_FIELD_MODELS } from './fields';
@@ -94,7 +95,7 @@ export async function addDefinition(knex: Knex, orgId: number, model: CustomFiel
     const bad = input.choices.map((c) => checkValue(type, c)).findIndex((r) => 'error' in r);
     if (bad >= 0) throw new ValidationError([{ field: `choices.${bad}`, message: `must be a ${type}` }]);
   }
-  return knex.transaction(async (trx) => {
+  const definition = await knex.transaction(async (trx): Promise<CustomFieldDefinition> => {
     await lockDefinitions(trx, orgId);
     const keys = await definitionKeys(trx, orgId, model);
     let key = input.key;
@@ -103,6 +104,26 @@ export async function addDefinition(knex: Knex, orgId: number, model: CustomFiel
     await insertDefinition(trx, { org_id: orgId, model, key, type, label: input.label.trim(), choices: input.choices ?? null });
     return { key, type, label: input.label.trim(), choices: input.choices ?? null };
   });
+  if (model === 'crm/accounts') await indexBuiltOrLater(ensureCustomFieldIndex(knex, definition.key));
+  return definition;
+}
+
+/** How long defining a field waits for its index; a larger table's build goes on after the answer. */
+const INDEX_WAIT_MS = 5000;
+
+/**
+ * Waits for the index build up to INDEX_WAIT_MS. A build still running then (a big table, or old
+ * transactions a concurrent build must outlast) finishes in the background; one that fails is
+ * retried at the next start (ensureCustomFieldIndexes). Filters are right either way, only slower.
+ */
+async function indexBuiltOrLater(build: Promise<void>): Promise<void> {
+  const settled = build.then(
+    () => undefined,
+    () => undefined,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, INDEX_WAIT_MS)))]);
+  clearTimeout(timer);
 }
 
 export function removeDefinition(knex: Knex, orgId: number, model: CustomFieldModel, key: string): Promise<boolean> {
