@@ -11,6 +11,7 @@ import * as m012keys from '../../migrations/012_org_keys';
 import * as m014feed from '../../migrations/014_change_feed';
 import * as m015djangocrm from '../../migrations/015_djangocrm_auth';
 import * as m016perf from '../../migrations/016_perf_indexes';
+import * as m017balances from '../../migrations/017_account_balances';
 import { analyzeAll } from './statistics';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '014_change_feed': m014feed,
   '015_djangocrm_auth': m015djangocrm,
   '016_perf_indexes': m016perf,
+  '017_account_balances': m017balances,
 };
 
 /** This build's migrations, in the order they apply. */

@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 import { FieldProblem as ErrorDetail, QueryError, ValidationError } from '../core/errors';
 import { parseScalar } from '../core/values';
+import { PREPARED } from '../db/prepared';
 
 export interface RateRow {
   currency_code: string;
@@ -15,7 +16,8 @@ export interface CurrencyInfo {
 }
 
 export async function currencyInfo(db: Knex, orgId: number): Promise<Map<string, CurrencyInfo>> {
-  const rows = await db('currencies').where({ org_id: orgId }).select('code', 'minor_units', 'is_base');
+  // Read for every display_currency request: prepared (src/db/prepared.ts).
+  const rows = await db('currencies').where({ org_id: orgId }).select('code', 'minor_units', 'is_base').options(PREPARED);
   return new Map(rows.map((r) => [r.code, r]));
 }
 
@@ -29,7 +31,9 @@ export async function baseCurrency(db: Knex, orgId: number): Promise<string> {
 export async function ratesOn(db: Knex, orgId: number, codes: string[] | undefined, onDate: string): Promise<Map<string, RateRow>> {
   if (codes?.length === 0) return new Map();
   const q = db('exchange_rates');
+  // All codes: one fixed text, read for every display_currency request, so prepared (src/db/prepared.ts).
   if (codes) q.whereIn('currency_code', codes);
+  else q.options(PREPARED);
   const rows: RateRow[] = await q
     .distinctOn('currency_code')
     .where({ org_id: orgId })
