@@ -8,11 +8,11 @@ import { fileProgress } from './progress';
 import { Caller } from '../auth/basic';
 import { AccountService } from '../domain/accounts/service';
 import type { ImportOutcome } from '../domain/accounts/types';
-import { accountJsonBatchText, accountBatchObjects } from '../dialects/v2/accounts/serialize';
+import { accountJsonBatchText } from '../dialects/v2/accounts/serialize';
+import { csvHeader } from '../domain/accounts/record-sql';
 import { v2RecordReader } from '../dialects/v2/accounts/body';
 import { checkReadable, formatOf, ImportFileError } from '../domain/accounts/import-file';
 import { IMPORT_BATCH, ImportOptions, ImportSummary, runImport } from '../domain/accounts/import-run';
-import { ACCOUNT_FIELDS } from '../domain/accounts/fields';
 import { loadDefinitions } from '../domain/custom-fields/service';
 
 const IMPORT_HELP = `
@@ -86,19 +86,12 @@ export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' 
     return n;
   }
   const customKeys = [...(await loadDefinitions(knex, caller.orgId, 'crm/accounts')).keys()];
-  // Key columns lead (a spreadsheet reads best so), then every other column in the catalogue's order.
-  const lead = ['id', 'company_id', 'name'];
-  const columns = [...lead, ...ACCOUNT_FIELDS.map((f) => f.name).filter((n) => !lead.includes(n)), ...customKeys.map((k) => `custom_fields.${k}`)];
-  const cast = { boolean: (v: boolean) => (v ? 'true' : 'false') };
-  await write(stringifySync([columns]));
-  const { batches } = await service.list(caller, query);
+  await write(stringifySync([csvHeader(customKeys)]));
+  const { batches } = await service.listCsv(caller, query, customKeys);
   for await (const b of prefetched(batches)) {
-    const rows = b.flatMap(accountBatchObjects).map((a) => {
-      const custom = a.custom_fields as Record<string, unknown>;
-      return columns.map((c) => (c === 'company_id' ? (a.company as { id: number }).id : c.startsWith('custom_fields.') ? custom[c.slice(14)] : a[c]) ?? '');
-    });
-    await write(stringifySync(rows, { cast }));
-    n += rows.length;
+    const lines = b.flat();
+    await write(`${lines.join('\n')}\n`);
+    n += lines.length;
   }
   return n;
 }

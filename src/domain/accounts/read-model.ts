@@ -13,7 +13,7 @@ import { accountCatalogue } from './fields';
 import { listHistory } from './history';
 import { AccountRepo, AccountRow, relatedFromRows } from './repo';
 import type { AccountBatch, AccountJsonBatch, AccountView } from './types';
-import { ItemJsonRow, listItemJson } from './record-sql';
+import { csvLineColumn, ItemJsonRow, listItemJson } from './record-sql';
 
 /**
  * True when the list's rows come out of the primary key in list order: ordered by id alone (or not at
@@ -84,10 +84,17 @@ export class AccountReads {
     }));
   }
 
+  /** CSV records of the list written by PostgreSQL (record-sql.ts csvLineColumn), one batch a cursor fetch. */
+  listCsv(caller: Caller, query: Record<string, unknown>, customKeys: readonly string[]): Promise<ListResult<string[]>> {
+    const csv = { tableColumns: ['id'], columns: [csvLineColumn(this.knex, customKeys)] };
+    return this.listOf<{ id: number; csv_line: string }, string[]>(caller, query, () => csv, async (rows) => [rows.map((r) => r.csv_line)]);
+  }
+
   private async listOf<Row extends { id: number }, Batch>(
     caller: Caller,
     query: Record<string, unknown>,
     select: (q: ListQuery) => { tableColumns?: string[]; columns?: Knex.Raw[]; join?: string } = () => ({}),
+    batch?: (rows: Row[]) => Promise<Batch[]>,
   ): Promise<ListResult<Batch>> {
     const needsCustom = Object.keys(query).some((k) => k.startsWith('custom_fields.') || (k === '_order' && String(query[k]).includes('custom_fields.')));
     const customFields = needsCustom ? await loadDefinitions(this.knex, caller.orgId, 'crm/accounts') : new Map();
@@ -101,7 +108,7 @@ export class AccountReads {
       q,
       softDelete: true,
       ...select(q),
-      serialize: async (rows, db) => [{ rows, companies, related: await this.repo.related(caller.orgId, rows.map((r) => r.id), db) } as Batch],
+      serialize: batch ?? (async (rows, db) => [{ rows, companies, related: await this.repo.related(caller.orgId, rows.map((r) => r.id), db) } as Batch]),
     });
     return { pagination: list.pagination, batches: list.batches };
   }

@@ -54,6 +54,11 @@ export class AccountService {
     return this.reads.list(caller, query);
   }
 
+  /** The list as CSV records written by the database (see record-sql.ts csvHeader, csvLineColumn). */
+  listCsv(caller: Caller, query: Record<string, unknown>, customKeys: readonly string[]): Promise<ListResult<string[]>> {
+    return this.reads.listCsv(caller, query, customKeys);
+  }
+
   /** The list with items as JSON text written by the database (see record-sql.ts). */
   listJson(caller: Caller, query: Record<string, unknown>): Promise<ListResult<AccountJsonBatch>> {
     return this.reads.listJson(caller, query);
