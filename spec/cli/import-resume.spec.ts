@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freshDatabase } from '../support/fresh-db';
-import { MAIN, runCli } from '../support/server-process';
+import { MAIN, NODE_ARGS, runCli } from '../support/server-process';
 
 jest.setTimeout(180000);
 
@@ -11,7 +11,7 @@ const ROWS = 5000;
 /** Starts `import accounts FILE` and SIGKILLs it as soon as its first batch has committed (its first progress line). */
 function importKilledHalfWay(file: string, env: Record<string, string>): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, 'import', 'accounts', file, '--batch-size', '50'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [...NODE_ARGS, MAIN, 'import', 'accounts', file, '--batch-size', '50'], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();

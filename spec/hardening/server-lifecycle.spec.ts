@@ -11,7 +11,7 @@ jest.setTimeout(180000);
 /** Runs the CLI; a process still running after `ms` is killed and reported as code "timeout". */
 function runFor(args: string[], env: Record<string, string>, ms = 30000): Promise<{ code: number | string | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [...NODE_ARGS, MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
     let stderr = '';
     let timedOut = false;
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
