@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DATA_DIR_ENV } from '../support/constants';
 import { freshDatabase } from '../support/fresh-db';
-import { MAIN, startServer } from '../support/server-process';
+import { MAIN, NODE_ARGS, startServer } from '../support/server-process';
 import { basicHeader, rawRequest } from '../support/raw-http';
 
 jest.setTimeout(180000);
@@ -30,8 +31,8 @@ const pidOf = (logs: Record<string, unknown>[]) => logs.find((l) => typeof l.pid
 
 describe('a port already in use (item 7)', () => {
   it('when a second serve gets a busy port, then it exits non-zero with one line naming the port', async () => {
-    const a = await freshDatabase();
-    const b = await freshDatabase();
+    const a = await freshDatabase({ seeded: true });
+    const b = await freshDatabase({ seeded: true });
     const first = await startServer(a.env);
     try {
       const second = await runFor(['serve'], { ...b.env, PORT: String(first.port), HOST: '127.0.0.1' });
@@ -49,6 +50,10 @@ describe('a port already in use (item 7)', () => {
 
 describe('one process per embedded DATA_DIR (item 8)', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-lock-'));
+  // The run's migrated PGlite template (absent in the PostgreSQL pass, where serve then runs initdb):
+  // the lock is the subject here, not a first start.
+  const template = process.env[TEMPLATE_DATA_DIR_ENV];
+  if (template) fs.cpSync(template, dataDir, { recursive: true });
   const env = { DATA_DIR: dataDir, DATABASE_URL: '' };
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -84,9 +89,9 @@ describe('one process per embedded DATA_DIR (item 8)', () => {
 
 describe('SIGTERM under load (item 6)', () => {
   it('when SIGTERM arrives during 10 bulk writes, then every one completes, the process exits 0 and the writes are kept', async () => {
-    const db = await freshDatabase();
-    const auth = basicHeader('admin@example.com', 'term-pass-1');
-    const env = { ...db.env, ADMIN_PASSWORD: 'term-pass-1', SHUTDOWN_GRACE_SECONDS: '60' };
+    const db = await freshDatabase({ seeded: true });
+    const auth = basicHeader(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const env = { ...db.env, SHUTDOWN_GRACE_SECONDS: '60' };
     try {
       const server = await startServer(env);
       const bulk = (n: number) =>
