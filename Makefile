@@ -32,12 +32,14 @@ run: build
 ## openapi.yaml and openapi-djangocrm.yaml against Redocly's recommended rules (redocly.yaml: strict, no telemetry).
 ## Redocly prints a Node 20 end-of-life box on every run (stderr, unconditional): dropped here, findings kept.
 lint: install
-	@set -o pipefail; REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint openapi.yaml openapi-djangocrm.yaml 2>&1 | { grep -v -e '^ *[╔║╚]' -e '^ *$$' || true; }
+	@# Its progress and success lines ("validating", "validated in", "Woohoo!") too: silence when all is well.
+	@set -o pipefail; REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx redocly lint openapi.yaml openapi-djangocrm.yaml 2>&1 | { grep -v -e '^ *[╔║╚]' -e '^ *$$' -e '^validating ' -e ': validated in ' -e '^Woohoo!' || true; }
 
 ## The layering of DESIGN.md (.dependency-cruiser.cjs): the core imports no Express, src/http or dialect;
 ## no cycles between folders; no dialect holds knex.
 layers: install
-	npx depcruise src --config .dependency-cruiser.cjs --output-type err
+	@# Its success line is dropped (silence when all is well); violations are printed and fail the step.
+	@set -o pipefail; npx depcruise src --config .dependency-cruiser.cjs --output-type err | { grep -v -e '^✔ no dependency violations' -e '^$$' || true; }
 
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit --incremental --tsBuildInfoFile node_modules/.cache/v2crm-typecheck.tsbuildinfo
@@ -52,7 +54,8 @@ jest: build
 ## (PGlite; a real server when TEST_DATABASE_URL is set).
 test: install
 	@# build, lint, type check and layers are independent: side by side they take the time of the slowest.
-	@$(MAKE) --no-print-directory -j4 build lint typecheck layers
+	@# -s: no command lines and no "Nothing to be done"; a failing step still prints its errors.
+	@$(MAKE) --no-print-directory -s -j4 build lint typecheck layers
 	NODE_OPTIONS="$(JEST_NODE_OPTIONS)" npx jest
 
 ## Benchmarks against the PostgreSQL in DATABASE_URL (default 127.0.0.1:5432); see bench/README.md.

@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // node, plus PGlite's WASM compiled once per worker instead of once per spec file.
+  testEnvironment: '<rootDir>/spec/support/environment.js',
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
   // spec/scale runs in its own pass on a real server (jest.scale.config.js, make test-scale).

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { MAIN, runCli } from '../support/server-process';
+import { MAIN, NODE_ARGS, runCli } from '../support/server-process';
 
 jest.setTimeout(180000);
 
@@ -57,7 +57,7 @@ describe('import while the database server crashes', () => {
 
       // The server gets SIGQUIT (an immediate shutdown, as a crash) once the first batch has committed.
       const crashed = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [MAIN, 'import', 'accounts', file, '--batch-size', '50'], { env: { ...process.env, ...env } });
+        const child = spawn(process.execPath, [...NODE_ARGS, MAIN, 'import', 'accounts', file, '--batch-size', '50'], { env: { ...process.env, ...env } });
         let stderr = '';
         let signalled = false;
         child.stderr.on('data', (d: Buffer) => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/constants';
 import { freshDatabase } from '../support/fresh-db';
 import { startServer, ServerProcess } from '../support/server-process';
 import { basicHeader, rawRequest, uploadUntilAnswered } from '../support/raw-http';
@@ -9,12 +10,12 @@ jest.setTimeout(120000);
 // A real server process: a request that crashes it must show as the next request failing.
 let server: ServerProcess;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
-const ADMIN = basicHeader('admin@example.com', 'hostile-pass-1');
+const ADMIN = basicHeader(ADMIN_EMAIL, ADMIN_PASSWORD);
 let accountId: number;
 
 beforeAll(async () => {
-  db = await freshDatabase();
-  server = await startServer({ ...db.env, ADMIN_PASSWORD: 'hostile-pass-1', ATTACHMENT_MAX_MB: '1' });
+  db = await freshDatabase({ seeded: true });
+  server = await startServer({ ...db.env, ATTACHMENT_MAX_MB: '1' });
   const r = await rawRequest(server.port, { method: 'POST', path: '/api/v2/crm/accounts', headers: { Authorization: ADMIN, 'Content-Type': 'application/json' }, body: '{"name":"target","company_id":1}' });
   accountId = r.json().id as number;
 });

@@ -1,3 +1,4 @@
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/constants';
 import { freshDatabase } from '../support/fresh-db';
 import { startServer } from '../support/server-process';
 import { basicHeader, rawRequest } from '../support/raw-http';
@@ -24,9 +25,9 @@ describe('Idempotency-Key on a 204 (item 5)', () => {
 
 describe('kill -9 during keyed writes (item 5)', () => {
   it('when the server is killed under 8 keyed writers, then after a restart every key replays its committed result or runs once, and none hangs', async () => {
-    const db = await freshDatabase();
-    const auth = basicHeader('admin@example.com', 'crash-pass-1');
-    const env = { ...db.env, ADMIN_PASSWORD: 'crash-pass-1' };
+    const db = await freshDatabase({ seeded: true });
+    const auth = basicHeader(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const env = db.env;
     try {
       const first = await startServer(env);
       const sent = new Map<string, string>(); // key → name

@@ -1,17 +1,18 @@
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/constants';
 import { freshDatabase } from '../support/fresh-db';
 import { runCli, startServer } from '../support/server-process';
 import { startSmtp } from './smtp';
 
 jest.setTimeout(120000);
 
-const auth = { Authorization: `Basic ${Buffer.from('admin@example.com:admin-pass-1').toString('base64')}`, 'Content-Type': 'application/json' };
+const auth = { Authorization: `Basic ${Buffer.from(`${ADMIN_EMAIL}:${ADMIN_PASSWORD}`).toString('base64')}`, 'Content-Type': 'application/json' };
 
 describe('the mail worker in the built server', () => {
   it('when the server runs with SMTP_HOST, then a queued e-mail leaves without anyone calling the worker', async () => {
-    const db = await freshDatabase();
+    const db = await freshDatabase({ seeded: true });
     const smtp = await startSmtp();
     try {
-      const server = await startServer({ ...db.env, ADMIN_PASSWORD: 'admin-pass-1', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), MAIL_POLL_SECONDS: '1', MAIL_FROM: 'crm@example.com' });
+      const server = await startServer({ ...db.env, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), MAIL_POLL_SECONDS: '1', MAIL_FROM: 'crm@example.com' });
       const base = `http://127.0.0.1:${server.port}/api/v2/crm`;
       const account = (await (await fetch(`${base}/accounts`, { method: 'POST', headers: auth, body: JSON.stringify({ company_id: 1, name: 'Mail', email: 'ap@customer.example' }) })).json()) as { id: number };
       const sent = await fetch(`${base}/accounts/${account.id}/emails`, {

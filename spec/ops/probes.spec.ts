@@ -55,7 +55,7 @@ async function open(env: Record<string, string>): Promise<Knex> {
 
 describe('serve on a database of another version', () => {
   it('when migrations are ahead of the code, then serve refuses to start and says why', async () => {
-    const db = await freshDatabase();
+    const db = await freshDatabase({ initdb: true });
     try {
       expect((await runCli(['migrate'], db.env)).code).toBe(0);
       const knex = await open(db.env);
@@ -70,7 +70,7 @@ describe('serve on a database of another version', () => {
   });
 
   it('when migrations are behind and MIGRATE_ON_START=false, then serve refuses to start and names the pending ones', async () => {
-    const db = await freshDatabase();
+    const db = await freshDatabase({ initdb: true });
     try {
       const r = await runCli(['serve'], { ...db.env, PORT: '0', HOST: '127.0.0.1', MIGRATE_ON_START: 'false' });
       expect(r.code).toBe(1);

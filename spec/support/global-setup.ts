@@ -4,7 +4,7 @@ import path from 'node:path';
 import { knexForPglite, knexForPostgres, openPglite } from '../../src/db';
 import { migrateLatest } from '../../src/db/migrate';
 import { seedBase } from '../../seeds/base';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DATA_DIR_ENV, TEMPLATE_DB_ENV, TEMPLATE_FILE_ENV } from './constants';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, TEMPLATE_DATA_DIR_ENV, TEMPLATE_DB_ENV, TEMPLATE_INITDB_DIR_ENV, TEMPLATE_FILE_ENV } from './constants';
 import { adminUrl, withDatabase } from './pg-url';
 
 /**
@@ -29,7 +29,12 @@ export default async function globalSetup() {
   // On disk, not in memory: the same directory is the DATA_DIR template of the CLI specs
   // (freshDatabase({ seeded: true }) copies it), so they do not pay initdb and migrations per spec.
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-test-'));
+  // First a cluster just initdb'd, kept as it is: an empty database like a new one on a PostgreSQL
+  // server (freshDatabase({ initdb: true })), for the specs of migrations and of a first start.
+  const initdbDir = path.join(root, 'data-initdb');
+  await (await openPglite(path.join(initdbDir, 'pglite'))).close();
   const dataDir = path.join(root, 'data-template');
+  fs.cpSync(initdbDir, dataDir, { recursive: true });
   const pglite = await openPglite(path.join(dataDir, 'pglite'));
   const knex = knexForPglite(pglite);
   await migrateLatest(knex);
@@ -40,4 +45,5 @@ export default async function globalSetup() {
   await knex.destroy();
   process.env[TEMPLATE_FILE_ENV] = file;
   process.env[TEMPLATE_DATA_DIR_ENV] = dataDir;
+  process.env[TEMPLATE_INITDB_DIR_ENV] = initdbDir;
 }

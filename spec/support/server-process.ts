@@ -4,6 +4,13 @@ import path from 'node:path';
 export const ROOT = path.resolve(__dirname, '../..');
 export const MAIN = path.join(ROOT, 'dist/src/main.js');
 
+/**
+ * Node flags of every spawned CLI or server. A process of a spec lives seconds and runs little SQL,
+ * but V8 spends about a core-second of it compiling PGlite's WASM for TurboFan: Liftoff alone halves
+ * a CLI run's CPU (`user list`: 1.75 → 0.78 s user) and is faster for a 5,000-row import too.
+ */
+export const NODE_ARGS = ['--liftoff-only'];
+
 export interface ServerProcess {
   port: number;
   /** Every log line so far, parsed. */
@@ -13,7 +20,7 @@ export interface ServerProcess {
 
 /** Starts the built CLI's `serve` with PORT=0 and waits for its "listening" log line. */
 export function startServer(env: Record<string, string>, timeoutMs = 60000): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [MAIN, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, MAIN, 'serve'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,7 +69,7 @@ export function startServer(env: Record<string, string>, timeoutMs = 60000): Pro
 /** Runs the built CLI once and collects its output. */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
+    const child = spawn(process.execPath, [...NODE_ARGS, MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

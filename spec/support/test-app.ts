@@ -6,6 +6,7 @@ import express, { Express } from 'express';
 import { Knex } from 'knex';
 import pino from 'pino';
 import supertest from 'supertest';
+import { PGlite, PGliteOptions } from '@electric-sql/pglite';
 import { createApp } from '../../src/app';
 import { knexForPglite, knexForPostgres, openPglite } from '../../src/db';
 import { createOrg } from '../../src/orgs/service';
@@ -42,6 +43,20 @@ export interface TestApp {
 }
 
 let seq = 0;
+
+/**
+ * PGlite's compiled WASM and file system bundle, made once per jest worker (environment.js), for
+ * every PGlite this spec file opens (src/db's openPglite calls PGlite.create): it would otherwise read
+ * and compile them again in each file's module registry.
+ */
+const artifacts = (globalThis as { v2crmPgliteArtifacts?: () => Promise<Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule'> & { fsBundle: Buffer }> }).v2crmPgliteArtifacts;
+if (artifacts) {
+  const create = PGlite.create.bind(PGlite) as (options?: PGliteOptions) => Promise<PGlite>;
+  PGlite.create = (async (options?: PGliteOptions) => {
+    const { fsBundle, ...modules } = await artifacts();
+    return create({ ...modules, fsBundle: new Blob([fsBundle]), ...options });
+  }) as typeof PGlite.create;
+}
 
 /** A fresh database cloned from the run's template, and the real HTTP stack on it. */
 export async function makeTestApp(

@@ -1,0 +1,33 @@
+const fs = require('node:fs');
+const path = require('node:path');
+const { TestEnvironment } = require('jest-environment-node');
+
+/**
+ * jest's node environment, plus PGlite's WASM compiled once per worker process. Every spec file has
+ * its own module registry, so PGlite read and compiled its 9 MB pglite.wasm (and read its 6 MB file
+ * system bundle) for each file again: about half a second of CPU per makeTestApp. test-app.ts hands
+ * these to PGlite.create.
+ */
+let artifacts;
+function pgliteArtifacts() {
+  artifacts ??= (async () => {
+    const dist = path.dirname(require.resolve('@electric-sql/pglite'));
+    const compile = (name) => WebAssembly.compile(fs.readFileSync(path.join(dist, name)));
+    const [pgliteWasmModule, initdbWasmModule] = await Promise.all([compile('pglite.wasm'), compile('initdb.wasm')]);
+    return { pgliteWasmModule, initdbWasmModule, fsBundle: fs.readFileSync(path.join(dist, 'pglite.data')) };
+  })();
+  return artifacts;
+}
+
+module.exports = class Environment extends TestEnvironment {
+  constructor(config, context) {
+    super(config, context);
+    this.global.v2crmPgliteArtifacts = pgliteArtifacts;
+    // Emscripten's glue tests `module instanceof WebAssembly.Module`, false across realms: the spec
+    // file's WebAssembly.Module also recognises this worker's modules (V8's own checks already do).
+    const Module = this.global.WebAssembly.Module;
+    Object.defineProperty(Module, Symbol.hasInstance, {
+      value: (v) => v instanceof WebAssembly.Module || Function.prototype[Symbol.hasInstance].call(Module, v),
+    });
+  }
+};
