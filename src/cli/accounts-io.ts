@@ -62,6 +62,14 @@ async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
 }
 
 /**
+ * Rows per cursor FETCH of an export. The server streams 250 at a time to keep its memory low under
+ * many clients; one export can take more. 242,659 accounts as JSON, 1000 a fetch against 250 (builds
+ * interleaved, five pairs): 3.81–4.90 s against 4.12–5.68 s (per pair 1.33, 1.16, 0.98, 1.21, 1.07
+ * times as fast), peak RSS ~237 MB against ~205 MB; the CSV export did not change (it is cheaper a row).
+ */
+const EXPORT_FETCH = 1000;
+
+/**
  * Writes every account (list shape) as JSON or CSV, streamed batch by batch from one cursor: memory
  * holds one batch whatever the table size. JSON items are the API's own list text (the fast
  * serializer), so an export is byte for byte what `GET /api/v2/crm/accounts` streams. The caller
@@ -75,7 +83,7 @@ export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' 
   };
   let n = 0;
   if (format === 'json') {
-    const { batches } = await service.listJson(caller, query);
+    const { batches } = await service.listJson(caller, query, { streamBatch: EXPORT_FETCH });
     await write('[');
     for await (const b of prefetched(batches)) {
       let chunk = '';
@@ -87,7 +95,7 @@ export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' 
   }
   const customKeys = [...(await loadDefinitions(knex, caller.orgId, 'crm/accounts')).keys()];
   await write(stringifySync([csvHeader(customKeys)]));
-  const { batches } = await service.listCsv(caller, query, customKeys);
+  const { batches } = await service.listCsv(caller, query, customKeys, { streamBatch: EXPORT_FETCH });
   for await (const b of prefetched(batches)) {
     const lines = b.flat();
     await write(`${lines.join('\n')}\n`);

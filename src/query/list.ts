@@ -43,6 +43,8 @@ export async function listRows<Row, Item = Record<string, unknown>>(opts: {
   tableColumns?: string[];
   /** A join of the rows query only (not of its count), e.g. a LATERAL computing a column; SQL with no bindings. */
   join?: string;
+  /** Rows per cursor FETCH of a streamed list (default STREAM_BATCH; an export takes more). */
+  streamBatch?: number;
   serialize: (rows: Row[], db: Knex) => Promise<Item[]>;
 }): Promise<ListResult<Item>> {
   const { knex, catalogue, q } = opts;
@@ -72,6 +74,6 @@ export async function listRows<Row, Item = Record<string, unknown>>(opts: {
       ? (async function* () {
           yield await opts.serialize(await run<Row>(rowsQuery), db);
         })()
-      : cursorBatches(db, rowsQuery, STREAM_BATCH, opts.serialize);
+      : cursorBatches(db, rowsQuery, opts.streamBatch ?? STREAM_BATCH, opts.serialize);
   return { pagination, batches };
 }

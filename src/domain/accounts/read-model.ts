@@ -24,6 +24,11 @@ function inIdOrder(q: ListQuery): boolean {
   return q.order.every((o, i) => i === 0 && !o.desc && onColumn(o.target, ['id'])) && q.filters.every((f) => onColumn(f.target, ['id', 'is_deleted']));
 }
 
+/** How a streamed list is read: `streamBatch` rows per cursor FETCH (src/query/list.ts). */
+export interface StreamOptions {
+  streamBatch?: number;
+}
+
 /** A row read with its relations and balance columns (AccountRepo.findFull, or a write's RETURNING). */
 type FullRow = AccountRow & { rel_balance: OwedRow[] | null };
 
@@ -77,23 +82,24 @@ export class AccountReads {
   }
 
   /** The same list with each item's JSON text written by PostgreSQL (record-sql.ts): lists, streams, exports. */
-  listJson(caller: Caller, query: Record<string, unknown>): Promise<ListResult<AccountJsonBatch>> {
+  listJson(caller: Caller, query: Record<string, unknown>, opts: StreamOptions = {}): Promise<ListResult<AccountJsonBatch>> {
     return this.listOf<ItemJsonRow, AccountJsonBatch>(caller, query, (q) => ({
+      ...opts,
       tableColumns: ['id', 'company_id'],
       ...listItemJson(this.knex, caller.role === 'admin' && inIdOrder(q)),
     }));
   }
 
   /** CSV records of the list written by PostgreSQL (record-sql.ts csvLineColumn), one batch a cursor fetch. */
-  listCsv(caller: Caller, query: Record<string, unknown>, customKeys: readonly string[]): Promise<ListResult<string[]>> {
-    const csv = { tableColumns: ['id'], columns: [csvLineColumn(this.knex, customKeys)] };
+  listCsv(caller: Caller, query: Record<string, unknown>, customKeys: readonly string[], opts: StreamOptions = {}): Promise<ListResult<string[]>> {
+    const csv = { tableColumns: ['id'], columns: [csvLineColumn(this.knex, customKeys)], ...opts };
     return this.listOf<{ id: number; csv_line: string }, string[]>(caller, query, () => csv, async (rows) => [rows.map((r) => r.csv_line)]);
   }
 
   private async listOf<Row extends { id: number }, Batch>(
     caller: Caller,
     query: Record<string, unknown>,
-    select: (q: ListQuery) => { tableColumns?: string[]; columns?: Knex.Raw[]; join?: string } = () => ({}),
+    select: (q: ListQuery) => { tableColumns?: string[]; columns?: Knex.Raw[]; join?: string; streamBatch?: number } = () => ({}),
     batch?: (rows: Row[]) => Promise<Batch[]>,
   ): Promise<ListResult<Batch>> {
     const needsCustom = Object.keys(query).some((k) => k.startsWith('custom_fields.') || (k === '_order' && String(query[k]).includes('custom_fields.')));

@@ -9,7 +9,7 @@ import type { Invalidations } from '../../db/notify';
 import { loadDefinitions } from '../custom-fields/service';
 import { RELATION_FIELDS } from './fields';
 import { importRecordByRecord } from './import-fallback';
-import { AccountReads } from './read-model';
+import { AccountReads, StreamOptions } from './read-model';
 import { AccountRepo, AccountRow } from './repo';
 import { AccountSync } from './sync';
 import type { AccountBatch, AccountJsonBatch, AccountInput, AccountView, BulkOperation, ImportItem, ImportOutcome, WriteOptions } from './types';
@@ -55,13 +55,13 @@ export class AccountService {
   }
 
   /** The list as CSV records written by the database (see record-sql.ts csvHeader, csvLineColumn). */
-  listCsv(caller: Caller, query: Record<string, unknown>, customKeys: readonly string[]): Promise<ListResult<string[]>> {
-    return this.reads.listCsv(caller, query, customKeys);
+  listCsv(caller: Caller, query: Record<string, unknown>, customKeys: readonly string[], opts?: StreamOptions): Promise<ListResult<string[]>> {
+    return this.reads.listCsv(caller, query, customKeys, opts);
   }
 
   /** The list with items as JSON text written by the database (see record-sql.ts). */
-  listJson(caller: Caller, query: Record<string, unknown>): Promise<ListResult<AccountJsonBatch>> {
-    return this.reads.listJson(caller, query);
+  listJson(caller: Caller, query: Record<string, unknown>, opts?: StreamOptions): Promise<ListResult<AccountJsonBatch>> {
+    return this.reads.listJson(caller, query, opts);
   }
 
   history(caller: Caller, id: number) {
