@@ -71,8 +71,9 @@ const EXPORT_FETCH = 1000;
 
 /**
  * Writes every account (list shape) as JSON or CSV, streamed batch by batch from one cursor: memory
- * holds one batch whatever the table size. JSON items are the API's own list text (the fast
- * serializer), so an export is byte for byte what `GET /api/v2/crm/accounts` streams. The caller
+ * holds one batch whatever the table size. JSON items are the API's own list text (written by
+ * PostgreSQL, record-sql.ts), so an export is byte for byte what `GET /api/v2/crm/accounts` streams;
+ * CSV records are written by PostgreSQL too. The caller
  * ends `out`.
  */
 export async function exportAccounts(knex: Knex, caller: Caller, format: 'json' | 'csv', out: NodeJS.WritableStream, includeDeleted: boolean): Promise<number> {

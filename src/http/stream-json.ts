@@ -1,6 +1,6 @@
 import { Response } from 'express';
 
-/** An item that is already JSON text (a resource's fast serializer made it); written as is. */
+/** An item that is already JSON text (e.g. an account list item PostgreSQL wrote); written as is. */
 export class RawJson {
   constructor(readonly json: string) {}
 }

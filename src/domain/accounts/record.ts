@@ -20,7 +20,7 @@ export interface SerializeContext {
   balance?: Balance;
 }
 
-export type Writer = (row: AccountRow, ctx: SerializeContext) => unknown;
+type Writer = (row: AccountRow, ctx: SerializeContext) => unknown;
 
 /** How each wire key is produced, worked out once: a list serializes a million rows through these. */
 function writerFor(key: string): Writer | undefined {
@@ -53,11 +53,11 @@ function writerFor(key: string): Writer | undefined {
   }
 }
 
-export const FULL = WIRE_ORDER.flatMap((key) => {
+const FULL = WIRE_ORDER.flatMap((key) => {
   const w = writerFor(key);
   return w ? [[key, w] as const] : [];
 });
-export const LISTED = FULL.filter(([key]) => !LIST_OMITTED.has(key));
+const LISTED = FULL.filter(([key]) => !LIST_OMITTED.has(key));
 
 /** A stored row → the plain record (a single read's when ctx has a balance, else a list item's). */
 export function accountRecord(row: AccountRow, ctx: SerializeContext): Record<string, unknown> {
