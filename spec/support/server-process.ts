@@ -29,7 +29,9 @@ export function startServer(env: Record<string, string>, timeoutMs = 60000): Pro
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in ${timeoutMs} ms; stderr: ${stderr}`));
+      // Its own log says how far it got (database opened, migrations, ...): a start that hangs shows where.
+      const seen = logs.map((l) => `${String(l.msg)}${l.err ? `: ${JSON.stringify(l.err)}` : ''}`).join(' | ');
+      reject(new Error(`server did not start in ${timeoutMs} ms; its log: ${seen || '(nothing)'}; stderr: ${stderr}`));
     }, timeoutMs);
     let buf = '';
     child.stdout!.on('data', (d: Buffer) => {
