@@ -2,6 +2,7 @@ import { Knex } from 'knex';
 import { ACCOUNT_FIELDS, LIST_OMITTED, WIRE_ORDER } from './fields';
 import type { Related } from './repo';
 import type { CompanyWire } from '../../orgs/companies';
+import { CUSTOM_FIELD_KEY } from '../custom-fields/fields';
 
 /**
  * A list item's JSON text, written by PostgreSQL. Serializing a row in Node cost ~25–30 µs of CPU
@@ -124,7 +125,6 @@ export function companyJsonOf(companies: Map<number, CompanyWire>): (id: number)
  */
 const CSV_LEAD = ['id', 'company_id', 'name'];
 const CSV_COLUMNS = [...CSV_LEAD, ...ACCOUNT_FIELDS.map((f) => f.name).filter((n) => !CSV_LEAD.includes(n))];
-const CUSTOM_KEY = /^field_[1-9]\d{0,8}$/;
 
 export function csvHeader(customKeys: readonly string[]): string[] {
   return [...CSV_COLUMNS, ...customKeys.map((k) => `custom_fields.${k}`)];
@@ -149,7 +149,7 @@ function csvValue(key: string): string {
  * stored, a boolean as true/false, JSON null as empty.
  */
 export function csvLineColumn(db: Knex, customKeys: readonly string[]): Knex.Raw {
-  for (const k of customKeys) if (!CUSTOM_KEY.test(k)) throw new Error(`not a custom field key: ${JSON.stringify(k)}`);
+  for (const k of customKeys) if (!CUSTOM_FIELD_KEY.test(k)) throw new Error(`not a custom field key: ${JSON.stringify(k)}`);
   // Column names come from the catalogue and keys were checked above: nothing of a request is written into it.
   const values = [...CSV_COLUMNS.map(csvValue), ...customKeys.map((k) => quoted(`(accounts.custom_fields ->> '${k}')`))];
   return db.raw(`concat_ws(',', ${values.join(', ')}) AS csv_line`);

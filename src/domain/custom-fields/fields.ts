@@ -5,6 +5,12 @@ import { catalogueOf, ResourceSpec } from '../fields';
 export const CUSTOM_FIELD_MODELS = ['crm/accounts', 'crm/contacts'] as const;
 export type CustomFieldModel = (typeof CUSTOM_FIELD_MODELS)[number];
 
+/**
+ * A custom field key: `field_N`. Definitions are checked against it, and SQL that must name a key
+ * literally (an index's DDL, the CSV export's columns) checks it again before writing it in.
+ */
+export const CUSTOM_FIELD_KEY = /^field_[1-9]\d{0,8}$/;
+
 /** A custom field definition (`field_N` of one model), in wire order (the meta shape, under its key). */
 export const CUSTOM_FIELD_DEFINITION_FIELDS: readonly ResourceSpec[] = [
   ['key', 'string', { nullable: false, serialized: false }],

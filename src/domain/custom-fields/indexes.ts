@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { CUSTOM_FIELD_KEY } from './fields';
 
 /**
  * One btree index per custom field key of accounts: `(org_id, (custom_fields -> 'field_N'), id)` over
@@ -11,7 +12,6 @@ import { Knex } from 'knex';
  * Keys are `field_N` (checked again here): the DDL cannot take bindings, so the key is written into
  * it, and only after this check. The index is shared by every organisation that defines the key.
  */
-const KEY = /^field_[1-9]\d{0,8}$/;
 
 export function customFieldIndexName(key: string): string {
   return `accounts_cf_${key}`;
@@ -29,7 +29,7 @@ function isPglite(knex: Knex): boolean {
  * On PGlite (one connection, one process) it is a plain CREATE INDEX.
  */
 export async function ensureCustomFieldIndex(knex: Knex, key: string): Promise<void> {
-  if (!KEY.test(key)) throw new Error(`not a custom field key: ${JSON.stringify(key)}`);
+  if (!CUSTOM_FIELD_KEY.test(key)) throw new Error(`not a custom field key: ${JSON.stringify(key)}`);
   const name = customFieldIndexName(key);
   const definition = `ON accounts (org_id, (custom_fields -> '${key}'), id) WHERE NOT is_deleted`;
   if (isPglite(knex)) {

@@ -4,7 +4,7 @@ import { FieldProblem, NotFoundError, ValidationError } from '../../core/errors'
 import type { Viewer } from '../../core/caller';
 import { checkAdmin } from '../../access/permissions';
 import { parseScalar } from '../../core/values';
-import type { CustomFieldModel } from './fields';
+import { CUSTOM_FIELD_KEY, type CustomFieldModel } from './fields';
 import { ensureCustomFieldIndex } from './indexes';
 import { definitionKeys, deleteDefinition, insertDefinition, lockDefinitions, loadDefinitions } from './repo';
 
@@ -87,7 +87,7 @@ export interface NewDefinition {
 export async function addDefinition(knex: Knex, orgId: number, model: CustomFieldModel, input: NewDefinition): Promise<CustomFieldDefinition> {
   const details: FieldProblem[] = [];
   if (!CUSTOM_FIELD_TYPES.includes(input.type as CustomFieldType)) details.push({ field: 'type', message: `must be one of ${CUSTOM_FIELD_TYPES.join(', ')}` });
-  if (input.key !== undefined && !/^field_[1-9]\d{0,8}$/.test(input.key)) details.push({ field: 'key', message: 'must look like field_N (N a positive integer)' });
+  if (input.key !== undefined && !CUSTOM_FIELD_KEY.test(input.key)) details.push({ field: 'key', message: 'must look like field_N (N a positive integer)' });
   if (!input.label || !input.label.trim()) details.push({ field: 'label', message: 'is required' });
   if (details.length) throw new ValidationError(details);
   const type = input.type as CustomFieldType;
