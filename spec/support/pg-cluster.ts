@@ -37,6 +37,19 @@ function run(args: string[], who: { uid?: number; gid?: number }) {
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr || r.stdout}`);
 }
 
+/**
+ * Signals one process of the cluster. One that is gone needs none: after SIGCONT reaches the
+ * postmaster first, a backend whose client went away during the freeze may exit before its own
+ * SIGCONT (seen once in CI as `kill ESRCH`).
+ */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}
+
 function clusterPids(dir: string): number[] {
   const main = Number(fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
   const children = fs
@@ -68,8 +81,8 @@ export async function startCluster(): Promise<PgCluster> {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start: () => run([path.join(BIN, 'pg_ctl'), '-D', dir, '-o', opts, '-l', path.join(dir, 'log'), '-w', 'start'], who),
     stop: () => run([path.join(BIN, 'pg_ctl'), '-D', dir, '-m', 'fast', '-w', 'stop'], who),
-    freeze: () => clusterPids(dir).forEach((p) => process.kill(p, 'SIGSTOP')),
-    thaw: () => clusterPids(dir).forEach((p) => process.kill(p, 'SIGCONT')),
+    freeze: () => clusterPids(dir).forEach((p) => signal(p, 'SIGSTOP')),
+    thaw: () => clusterPids(dir).forEach((p) => signal(p, 'SIGCONT')),
     destroy: () => {
       try {
         cluster.thaw();
