@@ -12,6 +12,7 @@ import * as m014feed from '../../migrations/014_change_feed';
 import * as m015djangocrm from '../../migrations/015_djangocrm_auth';
 import * as m016perf from '../../migrations/016_perf_indexes';
 import * as m017balances from '../../migrations/017_account_balances';
+import * as m018checks from '../../migrations/018_redundant_checks';
 import { analyzeAll } from './statistics';
 
 /** Migrations are imported, not globbed, so the same list runs from TypeScript (tests) and dist/. */
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Knex.Migration> = {
   '015_djangocrm_auth': m015djangocrm,
   '016_perf_indexes': m016perf,
   '017_account_balances': m017balances,
+  '018_redundant_checks': m018checks,
 };
 
 /** This build's migrations, in the order they apply. */
