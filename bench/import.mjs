@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Import and export at scale, through the built CLI (dist/), on PostgreSQL and on PGlite.
- *   node bench/import.mjs [--rows 1000000] [--db postgres,pglite] [--seed 42] [--keep-file]
+ *   node bench/import.mjs [--rows 1000000] [--db postgres,pglite] [--seed 42] [--keep-file] [--main dist/src/main.js]
  * Generates a CSV of --rows accounts with external_id (seedable, same seed same file), then per
  * database: a fresh database (PostgreSQL: v2crm_bench_import on DATABASE_URL's server; PGlite: a
  * temp DATA_DIR), `migrate`, then times and samples the peak RSS of
@@ -22,16 +22,17 @@ import { rssSampler } from './lib/measure.mjs';
 import { CITIES, REGIONS, companyName, rng } from './lib/random.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = path.join(ROOT, 'dist/src/main.js');
 const o = new Command()
   .option('--rows <n>', 'accounts in the generated CSV', '1000000')
   .option('--db <list>', 'databases to run on: postgres, pglite or both', 'postgres,pglite')
   .option('--seed <n>', 'generator seed', '42')
   .option('--keep-file', 'keep the generated CSV and exports')
+  .option('--main <file>', 'the CLI to run (another build, for an A/B)', path.join(ROOT, 'dist/src/main.js'))
   .option('--json', 'also import the JSON export into a second, empty database (a streamed JSON import at scale)')
   .parse()
   .opts();
 const rows = Number(o.rows);
+const MAIN = path.resolve(o.main);
 const log = (m) => console.error(`[bench-import ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'v2crm-bench-import-'));
 
