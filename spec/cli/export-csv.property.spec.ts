@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { PassThrough } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import { exportAccounts } from '../../src/cli/accounts-io';
+import { exportAccounts } from '../../src/cli/accounts-transfer';
 import { Caller } from '../../src/auth/basic';
 import { ACCOUNT_FIELDS } from '../../src/domain/accounts/fields';
 import { AccountRepo, AccountRow } from '../../src/domain/accounts/repo';

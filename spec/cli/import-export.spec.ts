@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importAccounts, exportAccounts } from '../../src/cli/accounts-io';
+import { importAccounts, exportAccounts } from '../../src/cli/accounts-transfer';
 import { Caller } from '../../src/auth/basic';
 import { makeTestApp, TestApp } from '../support/test-app';
 import { ImportFileError } from '../../src/domain/accounts/import-file';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importAccounts } from '../../src/cli/accounts-io';
+import { importAccounts } from '../../src/cli/accounts-transfer';
 import { Caller } from '../../src/auth/basic';
 import { statisticsKeeper } from '../../src/db/statistics';
 import { makeTestApp, TestApp } from '../support/test-app';

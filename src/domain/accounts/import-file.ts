@@ -7,6 +7,9 @@ import { SKIPPED } from './fields';
 import type { ImportItem } from './types';
 import { jsonArrayElements, JsonArrayError } from './json-array';
 
+/** Records per transaction: big enough that per-statement costs vanish, small enough for flat memory. */
+export const IMPORT_BATCH = 1000;
+
 /** Keys of an Administrate v2 dump that are computed or read-only here, so an import skips them. */
 export const SKIPPED_KEYS: ReadonlySet<string> = SKIPPED;
 const CUSTOM_PREFIX = 'custom_fields.';

@@ -3,12 +3,10 @@ import { Knex } from 'knex';
 import type { Caller } from '../../core/caller';
 import { WRITABLE_FIELDS } from './fields';
 import { AccountImporter, CheckedRecord } from './import-batch';
-import { fingerprint, ImportFileError, readImportFile, SKIPPED_KEYS } from './import-file';
+import { fingerprint, IMPORT_BATCH, ImportFileError, readImportFile, SKIPPED_KEYS } from './import-file';
 import type { ImportOutcome, RecordReader } from './types';
 import { analyzeTables } from '../../db/statistics';
 
-/** Records per transaction: big enough that per-statement costs vanish, small enough for flat memory. */
-export const IMPORT_BATCH = 1000;
 /**
  * Rows created before the first ANALYZE of accounts during an import (then at every doubling). One
  * batch: the plan of the foreign-key check that each history row makes on `accounts` is made at the
