@@ -49,13 +49,15 @@ let seq = 0;
  * every PGlite this spec file opens (src/db's openPglite calls PGlite.create): it would otherwise read
  * and compile them again in each file's module registry.
  */
-const artifacts = (globalThis as { v2crmPgliteArtifacts?: () => Promise<Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule'> & { fsBundle: Buffer }> }).v2crmPgliteArtifacts;
+const worker = globalThis as {
+  v2crmPgliteArtifacts?: () => Promise<Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle'>>;
+  /** A file's bytes in the shape of a Blob PGlite reads, read once per worker (environment.js). */
+  v2crmFileBytes?: (file: string, type?: string) => Blob;
+};
+const artifacts = worker.v2crmPgliteArtifacts;
 if (artifacts) {
   const create = PGlite.create.bind(PGlite) as (options?: PGliteOptions) => Promise<PGlite>;
-  PGlite.create = (async (options?: PGliteOptions) => {
-    const { fsBundle, ...modules } = await artifacts();
-    return create({ ...modules, fsBundle: new Blob([fsBundle]), ...options });
-  }) as typeof PGlite.create;
+  PGlite.create = (async (options?: PGliteOptions) => create({ ...(await artifacts()), ...options })) as typeof PGlite.create;
 }
 
 /** A fresh database cloned from the run's template, and the real HTTP stack on it. */
@@ -79,7 +81,8 @@ export async function makeTestApp(
   } else {
     const file = process.env[TEMPLATE_FILE_ENV];
     if (!file) throw new Error('the jest globalSetup did not run (spec/support/global-setup.ts)');
-    const pglite = await openPglite(undefined, new Blob([fs.readFileSync(file)]));
+    const tar = worker.v2crmFileBytes?.(file, 'application/x-tar') ?? new Blob([fs.readFileSync(file)]);
+    const pglite = await openPglite(undefined, tar);
     knex = knexForPglite(pglite);
     // knex closes PGlite only through a pooled connection: an app that never queried (a spec whose
     // requests all fail before the database) would leave it open and the jest worker hanging.
