@@ -26,4 +26,12 @@ describe('the schema can be distributed by org_id (docs/scaling.md)', () => {
     const [tag] = await t.knex('tags').insert({ org_id: other.orgId, name: 'theirs' }).returning('id');
     await expect(t.knex('account_tags').insert({ org_id: 1, account_id: account.id, tag_id: tag.id })).rejects.toThrow(/foreign key/);
   });
+
+  it('when an account or a history row names an organisation that does not exist, then the database refuses it (through the company and the account: migration 018)', async () => {
+    await expect(t.knex('accounts').insert({ org_id: 999, company_id: 1, name: 'Nowhere' })).rejects.toThrow(/accounts_company_id_foreign/);
+    const [account] = await t.knex('accounts').insert({ org_id: 1, company_id: 1, name: 'Here' }).returning('id');
+    await expect(t.knex('account_history').insert({ org_id: 999, account_id: account.id, action: 'create', version: 1, changes: '{}' })).rejects.toThrow(
+      /account_history_account_id_foreign/,
+    );
+  });
 });
