@@ -12,7 +12,7 @@ export interface Ready {
 export async function prepare(opts: { seed?: boolean; server?: boolean; migrate?: boolean } = {}): Promise<Ready> {
   const config = loadConfig();
   // Loaded here, not at the top: every command module imports this one, and `--help`, `--version` or
-  // a mistyped option then start without the database drivers (0.8 s → 0.1 s).
+  // a mistyped option then start without the database drivers.
   const { openDb } = require('../db') as typeof import('../db');
   const { createLogger } = require('../http/logger') as typeof import('../http/logger');
   const { seedBase } = require('../../seeds/base') as typeof import('../../seeds/base');
