@@ -114,14 +114,27 @@ export function keepStatisticsCurrent(knex: Knex, options: Partial<StatisticsOpt
     }
     return stale;
   };
+  // A check asked for while one runs is not dropped: that run may have read the catalogue before the
+  // writes that asked (its counter is already reset), so the run goes round once more.
+  let again = false;
+  const runUntilQuiet = async (): Promise<string[]> => {
+    const out: string[] = [];
+    do {
+      again = false;
+      out.push(...(await run().catch(() => [] as string[])));
+    } while (again && !stopped);
+    return out;
+  };
   const check = (): Promise<string[]> => {
     if (stopped) return Promise.resolve([]);
     writes = 0;
-    running ??= run()
-      .catch(() => [] as string[])
-      .finally(() => {
-        running = undefined;
-      });
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = runUntilQuiet().finally(() => {
+      running = undefined;
+    });
     return running;
   };
   const armTimer = () => {
@@ -142,6 +155,12 @@ export function keepStatisticsCurrent(knex: Knex, options: Partial<StatisticsOpt
     check,
     configure: (o) => {
       opts = { ...opts, ...o };
+      // A timer armed under the old interval would otherwise outlive the new one.
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
+        if (writes > 0) armTimer();
+      }
     },
     stop: () => {
       stopped = true;
