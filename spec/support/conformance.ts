@@ -8,8 +8,11 @@ import { ResponseDocument } from './response-document';
  * its path, method and status, so the documents cannot drift from the code. Violations are collected;
  * makeTestApp's close() fails the spec file when there are any.
  */
-const V2 = new ResponseDocument(loadOpenApi().doc, 'doc');
-const DJANGOCRM = new ResponseDocument(loadDjangoCrmOpenApi().doc, 'djangocrm', { trailingSlash: true, name: 'openapi-djangocrm.yaml' });
+// One pair per jest worker (environment.js), not per spec file: a checker's compiled schemas depend
+// only on the documents, which do not change during a run.
+const memo = (globalThis as { v2crmWorkerMemo?: <T>(key: string, make: () => T) => T }).v2crmWorkerMemo ?? ((_key, make) => make());
+const V2 = memo('conformance v2', () => new ResponseDocument(loadOpenApi().doc, 'doc'));
+const DJANGOCRM = memo('conformance djangocrm', () => new ResponseDocument(loadDjangoCrmOpenApi().doc, 'djangocrm', { trailingSlash: true, name: 'openapi-djangocrm.yaml' }));
 const DJANGOCRM_PATH = /^\/api\/(accounts|auth|attachments)(\/|$)/;
 
 export const violations: string[] = [];

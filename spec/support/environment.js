@@ -35,11 +35,23 @@ function bytesOf(file, type = '') {
   return { type, size: bytes.byteLength, arrayBuffer: async () => bytes.slice(0) };
 }
 
+/**
+ * A value made once per worker and handed to every later spec file: the response checkers of
+ * conformance.ts, whose schemas ajv compiled (about a quarter second per file). The value belongs to
+ * the realm of the file that made it; it must be a pure function of its inputs (no file's state).
+ */
+const memos = new Map();
+function workerMemo(key, make) {
+  if (!memos.has(key)) memos.set(key, make());
+  return memos.get(key);
+}
+
 module.exports = class Environment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     this.global.v2crmPgliteArtifacts = pgliteArtifacts;
     this.global.v2crmFileBytes = bytesOf;
+    this.global.v2crmWorkerMemo = workerMemo;
     // Emscripten's glue tests `module instanceof WebAssembly.Module`, false across realms: the spec
     // file's WebAssembly.Module also recognises this worker's modules (V8's own checks already do).
     const Module = this.global.WebAssembly.Module;
