@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
-import pg from 'pg';
+import type pg from 'pg';
 import { PGlite, types as pgliteTypes, type Extension } from '@electric-sql/pglite';
 import ClientPgLite from 'knex-pglite';
 import { lockDataDir } from './data-dir-lock';
@@ -26,9 +26,22 @@ export interface Db {
 
 // DATE columns stay 'YYYY-MM-DD' strings: turning them into JS Dates at local midnight shifts the day.
 const DATE_OID = 1082;
-pg.types.setTypeParser(DATE_OID, (v: string) => v);
-// count(*) and other int8 results: safe as numbers for any table this server will hold.
-pg.types.setTypeParser(20, (v: string) => Number(v));
+let pgLoaded = false;
+
+/**
+ * node-postgres, loaded (and its type parsers set) when a PostgreSQL server is first used: a process
+ * on PGlite never needs it, and loading it cost ~160 ms of every CLI command's and server's start.
+ * knex requires the same module when it connects, so the parsers are in place by then.
+ */
+function loadPg(): void {
+  if (pgLoaded) return;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const driver = require('pg') as typeof pg;
+  driver.types.setTypeParser(DATE_OID, (v: string) => v);
+  // count(*) and other int8 results: safe as numbers for any table this server will hold.
+  driver.types.setTypeParser(20, (v: string) => Number(v));
+  pgLoaded = true;
+}
 
 export const pgliteParsers = {
   [pgliteTypes.DATE]: (v: string) => v,
@@ -170,6 +183,7 @@ export interface DbTimeouts {
 }
 
 export function knexForPostgres(url: string, poolMax = 10, timeouts?: DbTimeouts, preparedStatements = true): Knex {
+  loadPg();
   return knexFactory({
     client: preparingPgClient(preparedStatements) as unknown as typeof knexFactory.Client,
     // A frozen server answers nothing, not even the cancel of statement_timeout: query_timeout is the

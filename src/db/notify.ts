@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 
 /** The channel the 012_cache_notify triggers send on; payloads are "users:<id>" or "companies:<org_id>". */
@@ -39,7 +39,10 @@ export function listenForInvalidations(url: string, log: Logger, bus = new Inval
   let timer: NodeJS.Timeout | undefined;
 
   const connect = async () => {
-    const c = new pg.Client({ connectionString: url, application_name: 'v2crm-listen' });
+    // Loaded here, not at the top: this module is part of every server's start, PGlite's too (index.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Client } = require('pg') as typeof pg;
+    const c = new Client({ connectionString: url, application_name: 'v2crm-listen' });
     c.on('notification', (n) => {
       if (n.channel === INVALIDATE_CHANNEL) bus.dispatch(n.payload ?? '');
     });
